@@ -1,0 +1,1 @@
+"""Pure business rules: exact money, IDs, mortgages, settlement and fees (stdlib only, no I/O)."""
