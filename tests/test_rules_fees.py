@@ -33,9 +33,7 @@ IN_FORCE = date(2025, 1, 1)
     ],
 )
 def test_deed_tax_follows_2024_announcement_16(price, area, home_count, expected):
-    result = deed_tax(
-        Decimal(price), Decimal(area), home_count, DEFAULT_DEED_TAX_RULES, IN_FORCE
-    )
+    result = deed_tax(Decimal(price), Decimal(area), home_count, DEFAULT_DEED_TAX_RULES, IN_FORCE)
     assert result == Decimal(expected)
 
 
@@ -176,9 +174,7 @@ def test_formulas_evaluate_exactly(expr, expected):
         "area = 1",
         "",
         "   ",
-        "(" * 240
-        + "1"
-        + ")" * 240,  # deeper than the parser allows, yet under the length cap
+        "(" * 240 + "1" + ")" * 240,  # deeper than the parser allows, yet under the length cap
         "1" + " + 1" * 200,  # over the length cap
     ],
 )

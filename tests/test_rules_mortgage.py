@@ -73,8 +73,7 @@ def test_combined_loan_adds_separately_computed_parts():
     assert result.monthly_payment == Decimal("5618.91")
     assert result.principal == Decimal("1000000.00")
     assert (
-        result.total_interest
-        == result.commercial.total_interest + result.provident.total_interest
+        result.total_interest == result.commercial.total_interest + result.provident.total_interest
     )
 
 
@@ -87,14 +86,8 @@ def test_combined_loan_by_equal_principal_adds_first_and_last_months():
         months=240,
         method=RepaymentMethod.EQUAL_PRINCIPAL,
     )
-    assert (
-        result.first_payment
-        == result.commercial.first_payment + result.provident.first_payment
-    )
-    assert (
-        result.last_payment
-        == result.commercial.last_payment + result.provident.last_payment
-    )
+    assert result.first_payment == result.commercial.first_payment + result.provident.first_payment
+    assert result.last_payment == result.commercial.last_payment + result.provident.last_payment
 
 
 @pytest.mark.parametrize("method", list(RepaymentMethod))
@@ -135,9 +128,7 @@ def test_equal_installment_schedule_pays_the_quoted_amount_until_the_last_month(
 
 
 def test_equal_principal_schedule_starts_at_the_quoted_first_month():
-    rows = schedule(
-        Decimal(1000000), Decimal("0.049"), 360, RepaymentMethod.EQUAL_PRINCIPAL
-    )
+    rows = schedule(Decimal(1000000), Decimal("0.049"), 360, RepaymentMethod.EQUAL_PRINCIPAL)
     assert rows[0].payment == Decimal("6861.11")
     assert rows[1].payment == Decimal("6849.77")
 

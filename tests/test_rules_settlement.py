@@ -46,9 +46,7 @@ def test_smaller_beyond_three_percent_is_refunded_double():
 
 
 def test_amount_is_the_sum_of_rounded_parts():
-    result = settle_area_difference(
-        Decimal("89.37"), Decimal("93.11"), Decimal("12345.67")
-    )
+    result = settle_area_difference(Decimal("89.37"), Decimal("93.11"), Decimal("12345.67"))
     assert result.amount == result.within_amount + result.beyond_amount
     assert result.within_amount.as_tuple().exponent == -2
 
@@ -86,9 +84,7 @@ def test_internal_area_beyond_three_percent_lets_the_buyer_cancel(
     )
     assert settled.buyer_may_cancel is may_cancel
     assert settled.internal_area_beyond_tolerance is may_cancel
-    assert settled.amount == Decimal(
-        "10000.00"
-    )  # the gross-area settlement is unchanged
+    assert settled.amount == Decimal("10000.00")  # the gross-area settlement is unchanged
 
 
 @pytest.mark.parametrize(

@@ -56,14 +56,10 @@ DEFAULT_DEED_TAX_RULES: tuple[DeedTaxRule, ...] = (
 )
 
 
-def deed_tax_rule(
-    rules: Collection[DeedTaxRule], on: date, city: str = ANY_CITY
-) -> DeedTaxRule:
+def deed_tax_rule(rules: Collection[DeedTaxRule], on: date, city: str = ANY_CITY) -> DeedTaxRule:
     """The latest rule in force on `on` for `city`, falling back to the "*" rules."""
     for candidate_city in dict.fromkeys((city, ANY_CITY)):
-        in_force = [
-            r for r in rules if r.city == candidate_city and r.effective_from <= on
-        ]
+        in_force = [r for r in rules if r.city == candidate_city and r.effective_from <= on]
         if in_force:
             return max(in_force, key=lambda rule: rule.effective_from)
     raise ValueError(f"没有{on.isoformat()}生效的契税规则（城市：{city}）")
@@ -84,11 +80,7 @@ def deed_tax(
         raise ValueError("房价不能为负数")
     if size <= 0:
         raise ValueError("面积必须大于0")
-    if (
-        isinstance(home_count, bool)
-        or not isinstance(home_count, int)
-        or home_count < 1
-    ):
+    if isinstance(home_count, bool) or not isinstance(home_count, int) or home_count < 1:
         raise ValueError("家庭住房套数必须是正整数")
     rule = deed_tax_rule(rules, on, city)
     small = size <= rule.area_threshold
@@ -185,7 +177,7 @@ def _check(node: ast.AST, allowed_names: Collection[str]) -> None:
 def _literal(node: ast.Constant, source: str) -> Decimal:
     if isinstance(node.value, int):
         return Decimal(node.value)
-    # Read the literal's own text: going through the float would turn 0.1 into 0.1000000000000000055….
+    # Read the literal's own text: through a float, 0.1 would become 0.1000000000000000055….
     text = ast.get_source_segment(source, node) or repr(node.value)
     return to_decimal(text.replace("_", ""))
 
@@ -208,9 +200,7 @@ def _evaluate(node: ast.AST, values: Mapping[str, Decimal], source: str) -> Deci
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         args = [_evaluate(arg, values, source) for arg in node.args]
-        assert isinstance(
-            node.func, ast.Name
-        )  # _check allowed only calls by plain name
+        assert isinstance(node.func, ast.Name)  # _check allowed only calls by plain name
         name = node.func.id
         if name == "min":
             return min(args)
@@ -220,9 +210,7 @@ def _evaluate(node: ast.AST, values: Mapping[str, Decimal], source: str) -> Deci
         if places != places.to_integral_value() or not 0 <= places <= _MAX_ROUND_PLACES:
             raise FormulaError(f"小数位数必须是0到{_MAX_ROUND_PLACES}之间的整数")
         return money(value, int(places))
-    raise FormulaError(
-        f"公式中不允许使用：{type(node).__name__}"
-    )  # unreachable after _check
+    raise FormulaError(f"公式中不允许使用：{type(node).__name__}")  # unreachable after _check
 
 
 def validate_formula(expr: str, allowed_names: Collection[str]) -> None:

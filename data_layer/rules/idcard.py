@@ -25,9 +25,7 @@ def check_char(first17: str) -> str:
     """The check character (0-9 or X) for the first 17 digits."""
     if not isinstance(first17, str) or not _FIRST17.fullmatch(first17):
         raise ValueError("身份证号前17位必须是数字")
-    total = sum(
-        int(char) * weight for char, weight in zip(first17, _WEIGHTS, strict=True)
-    )
+    total = sum(int(char) * weight for char, weight in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
 
 

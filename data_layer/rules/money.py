@@ -43,9 +43,7 @@ def money(value: DecimalLike, places: int = 2) -> Decimal:
     """Round to `places` decimals half-up, the way receipts and bank calculators do."""
     if isinstance(places, bool) or not isinstance(places, int) or places < 0:
         raise ValueError(f"小数位数必须是非负整数：{places!r}")
-    return to_decimal(value).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
+    return to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def format_amount(value: DecimalLike, places: int = 2) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from enum import Enum
+from enum import StrEnum
 
 from .money import DecimalLike, money, to_decimal
 
@@ -24,7 +24,7 @@ __all__ = [
 _PRECISION = 50
 
 
-class RepaymentMethod(str, Enum):
+class RepaymentMethod(StrEnum):
     EQUAL_INSTALLMENT = "equal_installment"  # 等额本息
     EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
 
@@ -113,9 +113,7 @@ def _inputs(
     return amount, rate
 
 
-def _exact_installment(
-    principal: Decimal, monthly_rate: Decimal, months: int
-) -> Decimal:
+def _exact_installment(principal: Decimal, monthly_rate: Decimal, months: int) -> Decimal:
     """Unrounded 等额本息 payment; call inside a high-precision context."""
     if monthly_rate == 0:
         return principal / months
@@ -123,9 +121,7 @@ def _exact_installment(
     return principal * monthly_rate * factor / (factor - 1)
 
 
-def equal_installment(
-    principal: DecimalLike, annual_rate: DecimalLike, months: int
-) -> LoanQuote:
+def equal_installment(principal: DecimalLike, annual_rate: DecimalLike, months: int) -> LoanQuote:
     """等额本息 quote: M = P·r·(1+r)^n / ((1+r)^n − 1), total interest M·n − P rounded last."""
     amount, rate = _inputs(principal, annual_rate, months)
     with localcontext() as ctx:
@@ -146,9 +142,7 @@ def equal_installment(
     )
 
 
-def equal_principal(
-    principal: DecimalLike, annual_rate: DecimalLike, months: int
-) -> LoanQuote:
+def equal_principal(principal: DecimalLike, annual_rate: DecimalLike, months: int) -> LoanQuote:
     """等额本金 quote: month k pays P/n + (P − (k−1)·P/n)·r."""
     amount, rate = _inputs(principal, annual_rate, months)
     with localcontext() as ctx:

@@ -33,19 +33,13 @@ class AreaSettlement:
     contract_area: Decimal
     measured_area: Decimal
     unit_price: Decimal
-    error_ratio: (
-        Decimal  # (measured − contract) ÷ contract, rounded to 6 places for display
-    )
+    error_ratio: Decimal  # (measured − contract) ÷ contract, rounded to 6 places for display
     difference_area: Decimal  # measured − contract
     within_area: Decimal  # the part of the difference inside ±3%, signed
     beyond_area: Decimal  # the part outside ±3%, signed
     within_amount: Decimal  # settled at the unit price
-    beyond_amount: (
-        Decimal  # smaller unit: refunded double; larger unit: nothing charged
-    )
-    developer_borne_amount: (
-        Decimal  # larger unit: value of the area beyond +3% the developer bears
-    )
+    beyond_amount: Decimal  # smaller unit: refunded double; larger unit: nothing charged
+    developer_borne_amount: Decimal  # larger unit: value of the area beyond +3% the developer bears
     amount: Decimal  # within_amount + beyond_amount
     buyer_may_cancel: bool
     internal_area_beyond_tolerance: bool = False

@@ -1,0 +1,1 @@
+"""Dash callbacks, one module per area; each registers itself with register(app)."""

@@ -1,0 +1,181 @@
+"""Administration: users (create, reset password, enable/disable) and the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+from dash import Input, Output, State, dcc
+
+from dashboard import auth, shell
+from dashboard.components import export_columns, feedback
+from dashboard.db import database, reader
+from dashboard.i18n import _, language
+from data_layer import audit as audit_log
+from data_layer.commands import users as user_commands
+from data_layer.errors import DomainError
+from data_layer.excel.export import to_xlsx
+from data_layer.queries import audit as audit_queries
+from data_layer.queries import org
+from pages.admin import columns, ids
+
+
+def _user_rows(user) -> list[dict]:
+    frame = org.users_frame(reader(), user)
+    rows = frame.to_dict("records")
+    for row in rows:
+        row["role_label"] = _(shell.ROLE_LABELS.get(row["role"], row["role"]))
+        row["status"] = _("已启用") if row["active"] else _("已停用")
+    return rows
+
+
+def _selected_id(selected) -> int | None:
+    return selected[0]["id"] if selected else None
+
+
+def register(app):
+    @auth.callback(
+        app,
+        "admin.users",
+        Output(ids.USERS_GRID, "rowData"),
+        Output(ids.USERS_FEEDBACK, "children"),
+        Input(ids.CREATE, "n_clicks"),
+        Input(ids.RESET, "n_clicks"),
+        Input(ids.TOGGLE_ACTIVE, "n_clicks"),
+        State(ids.NEW_USERNAME, "value"),
+        State(ids.NEW_NAME, "value"),
+        State(ids.NEW_ROLE, "value"),
+        State(ids.NEW_PASSWORD, "value"),
+        State(ids.NEW_PROJECTS, "value"),
+        State(ids.RESET_PASSWORD, "value"),
+        State(ids.USERS_GRID, "selectedRows"),
+    )
+    def users(
+        _create,
+        _reset,
+        _toggle,
+        username,
+        name,
+        role,
+        password,
+        projects,
+        new_password,
+        selected,
+        *,
+        user,
+    ):
+        trigger = dash.ctx.triggered_id
+        message, ok = "", True
+        db = database()
+        try:
+            if trigger == ids.CREATE:
+                created = db.run(
+                    user_commands.create_user,
+                    actor=user,
+                    username=(username or "").strip(),
+                    display_name=name or "",
+                    role=role or "",
+                    password=password or "",
+                    project_ids=[int(p) for p in projects or []],
+                )
+                message = _("用户 {name} 已创建。", name=created.username)
+            elif trigger in (ids.RESET, ids.TOGGLE_ACTIVE):
+                target_id = _selected_id(selected)
+                if target_id is None:
+                    raise DomainError(_("请先在表格中选择一个用户。"))
+                if trigger == ids.RESET:
+                    target = db.run(
+                        user_commands.reset_password,
+                        actor=user,
+                        user_id=target_id,
+                        new_password=new_password or "",
+                    )
+                    message = _("{name} 的密码已重置，下次登录须修改。", name=target.username)
+                else:
+                    target = db.run(
+                        user_commands.set_active,
+                        actor=user,
+                        user_id=target_id,
+                        active=not selected[0]["active"],
+                    )
+                    message = _(
+                        "{name} 已启用。" if target.active else "{name} 已停用。",
+                        name=target.username,
+                    )
+        except DomainError as err:
+            message, ok = err.text(language()), False
+        return _user_rows(user), feedback(message, ok)
+
+    @auth.callback(
+        app,
+        "admin.users",
+        Output(ids.USERS_DOWNLOAD, "data"),
+        Input(ids.USERS_EXPORT, "n_clicks"),
+        State(ids.USERS_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_users(_n, column_defs, *, user):
+        rows = _user_rows(user)
+        content = to_xlsx(export_columns(column_defs or columns.USERS), rows, _("用户管理"))
+        database().run(_audit_export, actor=user, what="users", count=len(rows))
+        return dcc.send_bytes(content, f"users-{date.today():%Y%m%d}.xlsx")
+
+    def _audit_rows(user, start, end, action, username):
+        frame = audit_queries.audit_frame(
+            reader(),
+            user,
+            start=date.fromisoformat(start) if start else None,
+            end=date.fromisoformat(end) if end else None,
+            action=action,
+            username=username,
+        )
+        rows = frame.to_dict("records")
+        for row in rows:
+            row["result"] = _("成功") if row["success"] else _("失败")
+        return rows
+
+    @auth.callback(
+        app,
+        "audit.view",
+        Output(ids.AUDIT_GRID, "rowData"),
+        Output(ids.AUDIT_INFO, "children"),
+        Input(ids.AUDIT_SEARCH, "n_clicks"),
+        State(ids.AUDIT_START, "date"),
+        State(ids.AUDIT_END, "date"),
+        State(ids.AUDIT_ACTION, "value"),
+        State(ids.AUDIT_USER, "value"),
+    )
+    def audit_search(_n, start, end, action, username, *, user):
+        try:
+            rows = _audit_rows(user, start, end, action, username)
+        except DomainError as err:
+            return [], feedback(err.text(language()), ok=False)
+        info = _("共 {n} 条", n=len(rows))
+        if len(rows) >= audit_queries.MAX_ROWS:
+            info += " · " + _("最多显示最近 {n} 条，请缩小范围。", n=audit_queries.MAX_ROWS)
+        return rows, info
+
+    @auth.callback(
+        app,
+        "audit.view",
+        Output(ids.AUDIT_DOWNLOAD, "data"),
+        Input(ids.AUDIT_EXPORT, "n_clicks"),
+        State(ids.AUDIT_START, "date"),
+        State(ids.AUDIT_END, "date"),
+        State(ids.AUDIT_ACTION, "value"),
+        State(ids.AUDIT_USER, "value"),
+        State(ids.AUDIT_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_audit(_n, start, end, action, username, column_defs, *, user):
+        try:
+            rows = _audit_rows(user, start, end, action, username)
+        except DomainError:
+            return dash.no_update
+        content = to_xlsx(export_columns(column_defs or columns.AUDIT), rows, _("审计日志"))
+        database().run(_audit_export, actor=user, what="audit_log", count=len(rows))
+        return dcc.send_bytes(content, f"audit-{date.today():%Y%m%d}.xlsx")
+
+
+def _audit_export(session, *, actor, what: str, count: int) -> None:
+    audit_log.record(session, actor, "export." + what, after={"rows": count})

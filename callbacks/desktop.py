@@ -1,0 +1,64 @@
+"""Desktop figures and reminders for the viewer's current project."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output
+
+from dashboard import auth, shell
+from dashboard.components import kpi_card
+from dashboard.db import reader
+from dashboard.i18n import _
+from data_layer.queries import desktop as queries
+from data_layer.rules.money import format_amount
+from pages.desktop import ids
+
+
+def _records(frame):
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def register(app):
+    @auth.callback(
+        app,
+        "desktop.view",
+        Output(ids.FIGURES, "children"),
+        Input(shell.PROJECT_SELECT, "value"),
+    )
+    def figures(project_id, *, user):
+        f = queries.figures(reader(), user, project_id, date.today())
+        cards = [
+            (_("客户数"), f"{f.customers:,}"),
+            (_("本月新增来访"), f"{f.new_visits_month:,}"),
+            (_("待跟进（今日及逾期）"), f"{f.follow_ups_due:,}"),
+            (_("在途交易"), f"{f.live_deals:,}"),
+            (_("本月认购套数"), f"{f.subscriptions_month:,}"),
+            (_("本月认购金额"), "¥" + format_amount(f.subscribed_amount_month)),
+            (_("可售房源"), f"{f.units_available:,}"),
+        ]
+        if f.received_month is not None:
+            cards.append((_("本月实收"), "¥" + format_amount(f.received_month)))
+        return dbc.Row(
+            [
+                dbc.Col(kpi_card(label, value, f"desk-kpi-{i}"), xs=6, md=3, className="mb-3")
+                for i, (label, value) in enumerate(cards)
+            ]
+        )
+
+    @auth.callback(
+        app,
+        "crm.view",
+        Output(ids.FOLLOW_UPS, "rowData"),
+        Output(ids.BIRTHDAYS, "rowData"),
+        Input(shell.PROJECT_SELECT, "value"),
+    )
+    def reminders(project_id, *, user):
+        today = date.today()
+        due = queries.follow_ups_due(reader(), user, today, project_id)
+        birthdays = queries.birthdays_soon(reader(), user, today, project_id)
+        for frame in (due, birthdays):
+            for column in ("next_follow_up_on", "birthday"):
+                frame[column] = frame[column].map(lambda d: d.isoformat() if d else "")
+        return _records(due), _records(birthdays)

@@ -1,0 +1,68 @@
+"""create_app(settings): the one place that wires Flask, the database, login and Dash."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dash
+import flask
+from sqlalchemy import text
+
+from .settings import ROOT, Settings
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    settings = settings or Settings.from_env()
+    server = flask.Flask(__name__, template_folder=str(ROOT / "dashboard" / "templates"))
+    server.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        LOUPAN_SETTINGS=settings,
+        LOUPAN_LANGUAGE=settings.language,
+    )
+    if settings.behind_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        server.config["SESSION_COOKIE_SECURE"] = True
+
+    # Imported here so that a settings-only import stays light.
+    from callbacks import account, admin, desktop
+
+    from . import auth, db, shell
+
+    database = db.init(server, settings.database_url)
+    auth.init(server)
+
+    @server.get("/healthz")
+    def health():
+        """For load balancers: no login, checks that the database answers."""
+        try:
+            with database.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as err:
+            return {"status": "error", "database": type(err).__name__}, 503
+        return {"status": "ok", "database": "ok"}
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        external_stylesheets=[],
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="Loupan 售楼管理系统",
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = shell.layout
+    shell.wrap_page_layouts()
+    for module in (shell, desktop, admin, account):
+        module.register(app)
+    return app

@@ -1,0 +1,119 @@
+"""Reusable pieces of screens: grids with Chinese menus, KPI cards, form feedback."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from .i18n import _, language
+
+# AG Grid's own menu texts in Chinese (the grid ships English only).
+AG_GRID_ZH = {
+    "page": "页",
+    "more": "更多",
+    "to": "至",
+    "of": "共",
+    "next": "下一页",
+    "last": "末页",
+    "first": "首页",
+    "previous": "上一页",
+    "loadingOoo": "加载中…",
+    "noRowsToShow": "暂无数据",
+    "filterOoo": "筛选…",
+    "equals": "等于",
+    "notEqual": "不等于",
+    "blank": "为空",
+    "notBlank": "不为空",
+    "empty": "请选择",
+    "lessThan": "小于",
+    "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于",
+    "greaterThanOrEqual": "大于等于",
+    "inRange": "介于",
+    "inRangeStart": "从",
+    "inRangeEnd": "到",
+    "contains": "包含",
+    "notContains": "不包含",
+    "startsWith": "开头是",
+    "endsWith": "结尾是",
+    "andCondition": "且",
+    "orCondition": "或",
+    "applyFilter": "应用",
+    "resetFilter": "重置",
+    "clearFilter": "清除",
+    "cancelFilter": "取消",
+    "pageSizeSelectorLabel": "每页：",
+    "ariaPageSizeSelectorLabel": "每页",
+    "dateFormatOoo": "yyyy-mm-dd",
+}
+
+
+def grid(
+    grid_id: str, columns: list[dict], rows: list[dict] | None = None, height: int = 520, **kwargs
+) -> dag.AgGrid:
+    """A sortable, filterable, resizable grid; headers are translated here."""
+    column_defs = [{**c, "headerName": _(c.get("headerName", c["field"]))} for c in columns]
+    options = {
+        "pagination": True,
+        "paginationPageSize": 50,
+        "animateRows": False,
+        "enableCellTextSelection": True,
+        **kwargs.pop("dashGridOptions", {}),
+    }
+    if language() == "zh":
+        options["localeText"] = AG_GRID_ZH
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=column_defs,
+        rowData=rows or [],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        dashGridOptions=options,
+        columnSize="responsiveSizeToFit",
+        style={"height": f"{height}px", "width": "100%"},
+        className="ag-theme-alpine",
+        **kwargs,
+    )
+
+
+def export_button(button_id: str, download_id: str) -> html.Div:
+    return html.Div(
+        [
+            dbc.Button(
+                [html.I(className="bi bi-file-earmark-excel me-1"), _("导出 Excel")],
+                id=button_id,
+                color="success",
+                outline=True,
+                size="sm",
+            ),
+            dcc.Download(id=download_id),
+        ],
+        className="d-inline-block",
+    )
+
+
+def kpi_card(label: str, value: str, card_id: str) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(value, className="kpi-value", id=card_id),
+                html.Div(label, className="kpi-label"),
+            ]
+        ),
+        className="kpi-card h-100 shadow-sm",
+    )
+
+
+def page_title(text: str) -> html.H1:
+    return html.H1(text, className="page-title")
+
+
+def feedback(message: str = "", ok: bool = True) -> dbc.Alert | None:
+    if not message:
+        return None
+    return dbc.Alert(message, color="success" if ok else "danger", className="py-2 mb-2")
+
+
+def export_columns(column_defs: list[dict]) -> list[tuple[str, str]]:
+    """(field, header) of the columns the grid shows, in its order, for an export."""
+    return [(c["field"], c.get("headerName", c["field"])) for c in column_defs if not c.get("hide")]

@@ -1,0 +1,1 @@
+"""Everything that knows the database and the business rules of Loupan."""

@@ -1,0 +1,145 @@
+"""Roles, permissions and the scope of what each user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import PermissionDenied
+from .models import RoleCode, User
+
+# Permission names are "<area>.<action>". A role has a fixed set; the administrator has all.
+ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
+    RoleCode.ADMIN: frozenset({"*"}),
+    RoleCode.EXECUTIVE: frozenset(
+        {
+            "desktop.view",
+            "inventory.view",
+            "crm.view",
+            "crm.view_personal",
+            "deal.view",
+            "finance.view",
+            "marketing.view",
+            "aftersales.view",
+            "analytics.view",
+        }
+    ),
+    RoleCode.MANAGER: frozenset(
+        {
+            "desktop.view",
+            "inventory.view",
+            "inventory.edit",
+            "pricing.edit",
+            "pricing.approve",
+            "crm.view",
+            "crm.view_personal",
+            "crm.edit",
+            "crm.transfer",
+            "crm.override",
+            "deal.view",
+            "deal.create",
+            "deal.approve",
+            "finance.view",
+            "marketing.view",
+            "analytics.view",
+            "plan.edit",
+        }
+    ),
+    RoleCode.CONSULTANT: frozenset(
+        {
+            "desktop.view",
+            "inventory.view",
+            "crm.view",
+            "crm.view_personal",
+            "crm.edit",
+            "deal.view",
+            "deal.create",
+        }
+    ),
+    RoleCode.FINANCE: frozenset(
+        {
+            "desktop.view",
+            "inventory.view",
+            "deal.view",
+            "crm.view_personal",
+            "finance.view",
+            "finance.edit",
+            "finance.audit",
+        }
+    ),
+    RoleCode.MARKETING: frozenset(
+        {
+            "desktop.view",
+            "inventory.view",
+            "crm.view",
+            "marketing.view",
+            "marketing.edit",
+            "analytics.view",
+        }
+    ),
+    RoleCode.AFTERSALES: frozenset(
+        {
+            "desktop.view",
+            "inventory.view",
+            "deal.view",
+            "crm.view_personal",
+            "aftersales.view",
+            "aftersales.edit",
+        }
+    ),
+}
+
+
+def has(user: User | None, permission: str) -> bool:
+    if user is None or not user.active:
+        return False
+    granted = ROLE_PERMISSIONS.get(user.role_code, frozenset())
+    return "*" in granted or permission in granted
+
+
+def require(user: User | None, permission: str, project_id: int | None = None) -> None:
+    """Raise PermissionDenied unless the user holds the permission (in that project)."""
+    if not has(user, permission):
+        raise PermissionDenied(permission)
+    if project_id is not None and not scope(user).allows_project(project_id):
+        raise PermissionDenied(permission)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a viewer may read. `project_ids` None means every project; `consultant_ids` None
+    means every consultant within those projects (else only records they own)."""
+
+    user_id: int
+    project_ids: frozenset[int] | None
+    consultant_ids: frozenset[int] | None
+    team_ids: frozenset[int] | None
+
+    def allows_project(self, project_id: int) -> bool:
+        return self.project_ids is None or project_id in self.project_ids
+
+
+def scope(user: User) -> Scope:
+    if user.role_code in (RoleCode.ADMIN, RoleCode.EXECUTIVE):
+        return Scope(user.id, None, None, None)
+    projects = frozenset(user.project_ids)
+    if user.role_code == RoleCode.CONSULTANT:
+        return Scope(user.id, projects, frozenset({user.id}), None)
+    # Managers see their projects; team filtering for their teams is applied by queries that
+    # need it via team_ids (a manager with no team of their own sees the whole project).
+    return Scope(user.id, projects, None, None)
+
+
+def restrict(query, viewer: User, project_column, consultant_column=None):
+    """Limit a select() to the rows the viewer may read: their projects, and for a consultant
+    only the records they own."""
+    s = scope(viewer)
+    if s.project_ids is not None:
+        query = query.where(project_column.in_(s.project_ids))
+    if s.consultant_ids is not None and consultant_column is not None:
+        query = query.where(consultant_column.in_(s.consultant_ids))
+    return query
+
+
+def sees_personal_data(viewer: User) -> bool:
+    """Whether phone numbers and ID numbers are shown unmasked to this viewer."""
+    return has(viewer, "crm.view_personal")

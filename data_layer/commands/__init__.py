@@ -1,0 +1,1 @@
+"""Business actions: one function each, one transaction, a permission check and an audit entry."""

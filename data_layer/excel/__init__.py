@@ -1,0 +1,1 @@
+"""Excel: templates and exports written with openpyxl, uploads read with python-calamine."""

@@ -1,0 +1,75 @@
+"""Customers (the CRM funnel) and their follow-ups."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Timestamped, enum_column, utcnow
+from .types import Area, Money
+
+
+class CustomerStage(enum.StrEnum):
+    LEAD = "lead"  # 线索
+    OPPORTUNITY = "opportunity"  # 机会
+    DEAL = "deal"  # 成交
+    LOST = "lost"  # 流失
+
+
+class ContactKind(enum.StrEnum):
+    VISIT = "visit"  # 来访
+    CALL = "call"  # 来电
+    OTHER = "other"
+
+
+class Customer(Base, Timestamped):
+    __tablename__ = "customer"
+    __table_args__ = (
+        # One customer record per mobile per project: duplicates are refused by the database.
+        UniqueConstraint("project_id", "mobile"),
+        Index("ix_customer_project_first", "project_id", "first_contact_on", "channel", "stage"),
+        Index("ix_customer_consultant", "consultant_id", "stage"),
+        Index("ix_customer_project_idno", "project_id", "id_number"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    mobile: Mapped[str] = mapped_column(String(20))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    gender: Mapped[str] = mapped_column(String(8), default="")
+    birthday: Mapped[date | None] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    first_contact: Mapped[ContactKind] = enum_column(ContactKind, default=ContactKind.VISIT)
+    first_contact_on: Mapped[date] = mapped_column(Date)
+    stage: Mapped[CustomerStage] = enum_column(CustomerStage, default=CustomerStage.LEAD)
+    level: Mapped[str] = mapped_column(String(1), default="")  # A/B/C/D for opportunities
+    lost_reason: Mapped[str] = mapped_column(String(32), default="")
+    intended_layout: Mapped[str] = mapped_column(String(50), default="")
+    area_min: Mapped[Decimal | None] = mapped_column(Area())
+    area_max: Mapped[Decimal | None] = mapped_column(Area())
+    budget: Mapped[Decimal | None] = mapped_column(Money())
+    purpose: Mapped[str] = mapped_column(String(32), default="")
+    visit_count: Mapped[int] = mapped_column(Integer, default=1)
+    follow_up_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_contact_on: Mapped[date | None] = mapped_column(Date)
+    next_follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class FollowUp(Base):
+    """跟进: one contact with a customer."""
+
+    __tablename__ = "follow_up"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[ContactKind] = enum_column(ContactKind)
+    happened_on: Mapped[date] = mapped_column(Date, index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    next_on: Mapped[date | None] = mapped_column(Date)

@@ -1,0 +1,1 @@
+"""Reads for screens: scoped to the viewer, returning DataFrames or small dataclasses."""

@@ -1,0 +1,5 @@
+CURRENT = "account-current"
+NEW = "account-new"
+CONFIRM = "account-confirm"
+SAVE = "account-save"
+FEEDBACK = "account-feedback"

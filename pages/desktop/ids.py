@@ -1,0 +1,4 @@
+FIGURES = "desk-figures"
+FOLLOW_UPS = "desk-follow-ups"
+BIRTHDAYS = "desk-birthdays"
+GREETING = "desk-greeting"

@@ -1,0 +1,71 @@
+"""Shared fixtures: databases on SQLite and MariaDB, sessions rolled back after each test,
+users of every role, and an application with a logged-in test client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from data_layer.db import Database
+from data_layer.migrate import upgrade
+
+MYSQL_URL = os.environ.get("LOUPAN_TEST_MYSQL_URL", "")
+BACKENDS = ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)]
+
+
+def reset_mysql(url: str) -> None:
+    """Empty the test database so that migrations run up from nothing."""
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+        for (name,) in conn.execute(text("SHOW TABLES")).all():
+            conn.execute(text(f"DROP TABLE `{name}`"))
+        conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+    db.dispose()
+
+
+def backend_url(backend: str, tmp_path: Path) -> str:
+    if backend == "mysql":
+        if not MYSQL_URL:
+            pytest.skip("MySQL tests need LOUPAN_TEST_MYSQL_URL (CI sets it)")
+        reset_mysql(MYSQL_URL)
+        return MYSQL_URL
+    return f"sqlite:///{tmp_path / 'loupan-test.db'}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request, tmp_path_factory) -> Iterator[Database]:
+    """A migrated database per backend, shared by the session; tests roll back their writes."""
+    url = backend_url(request.param, tmp_path_factory.mktemp(request.param))
+    upgrade(url)
+    db = Database(url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test; commands may call
+    session.begin_nested() / flush freely."""
+    connection = database.engine.connect()
+    outer = connection.begin()
+    s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def world(session: Session):
+    """A small organisation: two projects, a team each, and one user of every role."""
+    from tests.factories import make_world
+
+    return make_world(session)
