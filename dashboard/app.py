@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         server.config["SESSION_COOKIE_SECURE"] = True
 
     # Imported here so that a settings-only import stays light.
-    from callbacks import account, admin, desktop
+    import callbacks
 
     from . import auth, db, shell
 
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.layout = shell.layout
     shell.wrap_page_layouts()
-    for module in (shell, desktop, admin, account):
+    shell.register(app)
+    for module in callbacks.modules():
         module.register(app)
     return app

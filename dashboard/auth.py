@@ -21,7 +21,7 @@ from . import i18n
 from .db import database
 
 # Paths anyone may request: the login form, the health check and static files without data.
-PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_favicon.ico")
+PUBLIC_PREFIXES = ("/login", "/healthz", "/assets/", "/_favicon.ico", "/favicon.ico")
 
 
 class SessionUser:
@@ -84,6 +84,7 @@ def init(server: flask.Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    server.add_url_rule("/favicon.ico", "favicon", lambda: redirect("/assets/favicon.ico"))
     server.add_url_rule("/login", "login", login_view, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout_view, methods=["GET", "POST"])
 
@@ -105,7 +106,8 @@ def _safe_next(target: str | None) -> str:
 def login_view():
     error = ""
     if request.method == "POST":
-        if request.form.get("csrf") != session.get("login_csrf"):
+        expected = session.get("login_csrf")
+        if not expected or not secrets.compare_digest(request.form.get("csrf", ""), expected):
             error = "页面已过期，请重新登录。"
         else:
             settings = flask.current_app.config["LOUPAN_SETTINGS"]
@@ -124,7 +126,9 @@ def login_view():
                 session.clear()
                 login_user(SessionUser(user))
                 return redirect(_safe_next(request.args.get("next")))
-    session["login_csrf"] = secrets.token_urlsafe(24)
+    # One token per browser session: a second tab (or the browser's favicon request landing
+    # here) must not invalidate the form already shown.
+    session.setdefault("login_csrf", secrets.token_urlsafe(24))
     status = 401 if error else 200
     return (
         render_template(

@@ -116,6 +116,22 @@ EN: dict[str, str] = {
 }
 
 
+def _load_catalogues() -> None:
+    """Merge the per-area catalogues in dashboard/locale/ (one module per area, each with an
+    EN dict) so that areas add their strings without editing this file."""
+    import importlib
+    import pkgutil
+
+    from . import locale
+
+    for info in sorted(pkgutil.iter_modules(locale.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{locale.__name__}.{info.name}")
+        EN.update(getattr(module, "EN", {}))
+
+
+_load_catalogues()
+
+
 def language() -> str:
     """The viewer's language: their own setting, else the instance default."""
     if flask.has_request_context():

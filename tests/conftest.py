@@ -15,6 +15,16 @@ from data_layer.db import Database
 from data_layer.migrate import upgrade
 
 MYSQL_URL = os.environ.get("LOUPAN_TEST_MYSQL_URL", "")
+# CI sets this: a test that needs MySQL or the browser then fails instead of skipping.
+REQUIRE_ALL = os.environ.get("LOUPAN_REQUIRE_ALL_TESTS") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_ALL:
+        pytest.fail(reason + " (required in CI)")
+    pytest.skip(reason)
+
+
 BACKENDS = ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)]
 
 
@@ -32,7 +42,7 @@ def reset_mysql(url: str) -> None:
 def backend_url(backend: str, tmp_path: Path) -> str:
     if backend == "mysql":
         if not MYSQL_URL:
-            pytest.skip("MySQL tests need LOUPAN_TEST_MYSQL_URL (CI sets it)")
+            skip_or_fail("MySQL tests need LOUPAN_TEST_MYSQL_URL (CI sets it)")
         reset_mysql(MYSQL_URL)
         return MYSQL_URL
     return f"sqlite:///{tmp_path / 'loupan-test.db'}"
@@ -69,3 +79,41 @@ def world(session: Session):
     from tests.factories import make_world
 
     return make_world(session)
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory):
+    """A running application on its own migrated SQLite file, with the test world committed."""
+    from dashboard import create_app
+    from dashboard.settings import Settings
+    from tests.factories import make_building, make_customer, make_world
+
+    folder = tmp_path_factory.mktemp("app")
+    url = f"sqlite:///{folder / 'app.db'}"
+    upgrade(url)
+    db = Database(url)
+    with db.writer() as s:
+        world = make_world(s)
+        p1 = world.projects[0]
+        make_building(s, p1)
+        make_customer(s, p1, world.users["consultant"], "张伟", "13812345678")
+        make_customer(s, p1, world.users["consultant2"], "李娜", "13912345678")
+    db.dispose()
+    settings = Settings(database_url=url, secret_key="test-secret", instance_dir=folder)
+    app = create_app(settings)
+    yield app
+    app.server.extensions["loupan_db"].dispose()
+
+
+def login(client, username: str, password: str | None = None):
+    """Log a Flask test client in through the real login form."""
+    import re
+
+    from tests.factories import PASSWORD
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password or PASSWORD, "csrf": token},
+    )
