@@ -39,12 +39,35 @@ def reset_mysql(url: str) -> None:
     db.dispose()
 
 
+def mysql_database(suffix: str) -> str:
+    """A fresh database beside the one named in LOUPAN_TEST_MYSQL_URL, private to this test
+    process, so that concurrent test runs on one server never see each other's rows."""
+    from sqlalchemy.engine import make_url
+
+    if not MYSQL_URL:
+        skip_or_fail("MySQL tests need LOUPAN_TEST_MYSQL_URL (CI sets it)")
+    base = make_url(MYSQL_URL)
+    name = f"{base.database}_{suffix}_{os.getpid()}"
+    admin = Database(MYSQL_URL)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_mysql_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    admin = Database(MYSQL_URL)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS `{make_url(url).database}`"))
+    admin.dispose()
+
+
 def backend_url(backend: str, tmp_path: Path) -> str:
     if backend == "mysql":
-        if not MYSQL_URL:
-            skip_or_fail("MySQL tests need LOUPAN_TEST_MYSQL_URL (CI sets it)")
-        reset_mysql(MYSQL_URL)
-        return MYSQL_URL
+        return mysql_database("main")
     return f"sqlite:///{tmp_path / 'loupan-test.db'}"
 
 
@@ -56,6 +79,8 @@ def database(request, tmp_path_factory) -> Iterator[Database]:
     db = Database(url)
     yield db
     db.dispose()
+    if request.param == "mysql":
+        drop_mysql_database(url)
 
 
 @pytest.fixture
