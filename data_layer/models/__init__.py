@@ -20,6 +20,7 @@ from .deals import (
     ReceivableKind,
 )
 from .inventory import PriceChange, PricingBasis, ReleaseBatch, Unit, UnitStatus, UnitStatusChange
+from .marketing import Campaign
 from .org import (
     Building,
     CodeItem,
@@ -41,6 +42,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Building",
+    "Campaign",
     "CodeItem",
     "Company",
     "ContactKind",

@@ -51,6 +51,8 @@ class MarketingExpense(Base, Timestamped):
     channel: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(32))
     campaign: Mapped[str] = mapped_column(String(100), default="")
+    # The campaign row (migration 0006); `campaign` keeps its name as entered.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     vendor: Mapped[str] = mapped_column(String(100), default="")
     invoice_no: Mapped[str] = mapped_column(String(50), default="")
     amount: Mapped[Decimal] = mapped_column(Money())
