@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import dash
+import flask
 from dash import Input, Output, State, dcc
 
 from dashboard import auth, shell
@@ -27,6 +28,28 @@ def _user_rows(user) -> list[dict]:
         row["role_label"] = _(shell.ROLE_LABELS.get(row["role"], row["role"]))
         row["status"] = _("已启用") if row["active"] else _("已停用")
     return rows
+
+
+# Readable names of the commonest actions; other areas' actions show their code.
+ACTION_LABELS = {
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.login_failed": "登录失败",
+    "auth.login_blocked": "登录被锁定",
+    "user.create": "新建用户",
+    "user.reset_password": "重置密码",
+    "user.change_password": "修改密码",
+    "user.language": "切换语言",
+    "user.set_active": "启用/停用账号",
+    "export.users": "导出用户",
+    "export.audit_log": "导出审计日志",
+    "demo.load": "载入演示数据",
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    return f"{_(label)} ({code})" if label else code
 
 
 def _selected_id(selected) -> int | None:
@@ -128,10 +151,12 @@ def register(app):
             end=date.fromisoformat(end) if end else None,
             action=action,
             username=username,
+            zone=flask.current_app.config["LOUPAN_SETTINGS"].timezone,
         )
         rows = frame.to_dict("records")
         for row in rows:
             row["result"] = _("成功") if row["success"] else _("失败")
+            row["action"] = action_label(row["action"])
         return rows
 
     @auth.callback(

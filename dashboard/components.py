@@ -12,8 +12,8 @@ from .i18n import _, language
 AG_GRID_ZH = {
     "page": "页",
     "more": "更多",
-    "to": "至",
-    "of": "共",
+    "to": "–",
+    "of": "/",
     "next": "下一页",
     "last": "末页",
     "first": "首页",

@@ -113,6 +113,13 @@ EN: dict[str, str] = {
     "全部": "All",
     "结束日期不能早于开始日期。": "The end date precedes the start date.",
     "最多显示最近 {n} 条，请缩小范围。": "Showing the latest {n}; narrow the filters.",
+    "登录失败": "Login failed",
+    "登录被锁定": "Login blocked",
+    "切换语言": "Language switch",
+    "启用/停用账号": "Enable/disable account",
+    "导出用户": "Export users",
+    "导出审计日志": "Export audit log",
+    "载入演示数据": "Demo data loaded",
 }
 
 

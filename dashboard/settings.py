@@ -42,6 +42,8 @@ class Settings:
     login_window_minutes: int = 15
     redis_url: str | None = None
     debug: bool = False
+    # Times are stored in UTC and shown in the office's zone.
+    timezone: str = "Asia/Shanghai"
     # Behind a reverse proxy (nginx): trust X-Forwarded-For/Proto and use secure cookies.
     behind_proxy: bool = False
 
@@ -61,6 +63,7 @@ class Settings:
             redis_url=env.get("LOUPAN_REDIS_URL") or None,
             debug=env.get("LOUPAN_DEBUG", "") == "1",
             behind_proxy=env.get("LOUPAN_BEHIND_PROXY", "") == "1",
+            timezone=env.get("LOUPAN_TIMEZONE", "Asia/Shanghai"),
         )
         values.update(overrides)
         return cls(**values)

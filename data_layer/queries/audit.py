@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select
@@ -24,15 +25,26 @@ def audit_frame(
     action: str | None = None,
     username: str | None = None,
     limit: int = MAX_ROWS,
+    zone: str = "Asia/Shanghai",
 ) -> pd.DataFrame:
+    """Entries newest first; `start`/`end` are dates in the office's zone, times shown in it."""
     authz.require(viewer, "audit.view")
+    tz = ZoneInfo(zone)
+
+    def to_utc(day: date) -> datetime:
+        local = datetime.combine(day, time.min, tzinfo=tz)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    def to_local(moment: datetime) -> str:
+        return moment.replace(tzinfo=UTC).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
     if start and end and end < start:
         raise ValidationError("结束日期不能早于开始日期。", "The end date precedes the start date.")
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     if start:
-        query = query.where(AuditEntry.at >= datetime.combine(start, time.min))
+        query = query.where(AuditEntry.at >= to_utc(start))
     if end:
-        query = query.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time.min))
+        query = query.where(AuditEntry.at < to_utc(end + timedelta(days=1)))
     if action:
         query = query.where(AuditEntry.action.startswith(action))
     if username:
@@ -40,7 +52,7 @@ def audit_frame(
     rows = [
         {
             "id": e.id,
-            "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "at": to_local(e.at),
             "username": e.username,
             "action": e.action,
             "object": f"{e.entity}#{e.entity_id}" if e.entity else e.subject,
