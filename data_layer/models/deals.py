@@ -180,6 +180,8 @@ class Receipt(Base, Timestamped):
     __table_args__ = (
         UniqueConstraint("company_id", "number"),
         Index("ix_receipt_project_day", "project_id", "received_on", "kind"),
+        # A receipt is reversed (红冲) at most once: the database refuses a second reversal.
+        Index("uq_receipt_reverses_id", "reverses_id", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
@@ -223,3 +225,78 @@ class FeeRule(Base):
     formula: Mapped[str] = mapped_column(Text)
     effective_from: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApprovalKind(enum.StrEnum):
+    DISCOUNT = "discount"  # 额外优惠 beyond the limit / below the floor price
+    FORFEIT = "forfeit"  # 挞定
+    CANCEL = "cancel"  # 退房
+    SWAP = "swap"  # 换房
+    RENAME = "rename"  # 更名
+
+
+class ApprovalStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class DealApproval(Base, Timestamped):
+    """A requested transaction change (交易变更) waiting for a manager's decision.
+
+    At most one pending request per deal: pending_deal_id = deal_id while pending (UNIQUE)."""
+
+    __tablename__ = "deal_approval"
+    __table_args__ = (Index("ix_deal_approval_project_status", "project_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"), index=True)
+    pending_deal_id: Mapped[int | None] = mapped_column(ForeignKey("deal.id"), unique=True)
+    kind: Mapped[ApprovalKind] = enum_column(ApprovalKind)
+    status: Mapped[ApprovalStatus] = enum_column(ApprovalStatus, default=ApprovalStatus.PENDING)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class DeedTaxRate(Base):
+    """契税 rates per city from a date on (a row of rules.fees.DeedTaxRule)."""
+
+    __tablename__ = "deed_tax_rate"
+    __table_args__ = (UniqueConstraint("city", "effective_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(50), default="*")
+    effective_from: Mapped[date] = mapped_column(Date)
+    area_threshold: Mapped[Decimal] = mapped_column(Area())
+    first_home_small: Mapped[Decimal] = mapped_column(Rate())
+    first_home_large: Mapped[Decimal] = mapped_column(Rate())
+    second_home_small: Mapped[Decimal] = mapped_column(Rate())
+    second_home_large: Mapped[Decimal] = mapped_column(Rate())
+    other_home_rate: Mapped[Decimal] = mapped_column(Rate())
+
+
+class ReceiptSequence(Base):
+    """The next receipt number of a company in a year (locked while a number is taken)."""
+
+    __tablename__ = "receipt_sequence"
+    __table_args__ = (UniqueConstraint("company_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    next_no: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CommandToken(Base):
+    """A form submission's one-time token: a second click of the same form is refused by the
+    database (UNIQUE), so a double submit never creates twins."""
+
+    __tablename__ = "command_token"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    result_id: Mapped[int | None] = mapped_column(Integer)
