@@ -15,6 +15,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
             "desktop.view",
             "inventory.view",
             "crm.view",
+            "crm.customers",
             "crm.view_personal",
             "deal.view",
             "finance.view",
@@ -31,6 +32,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
             "pricing.edit",
             "pricing.approve",
             "crm.view",
+            "crm.customers",
             "crm.view_personal",
             "crm.edit",
             "crm.transfer",
@@ -49,6 +51,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
             "desktop.view",
             "inventory.view",
             "crm.view",
+            "crm.customers",
             "crm.view_personal",
             "crm.edit",
             "deal.view",
@@ -126,6 +129,8 @@ def scope(user: User) -> Scope:
         return Scope(user.id, projects, frozenset({user.id}), None)
     # Managers see their projects; team filtering for their teams is applied by queries that
     # need it via team_ids (a manager with no team of their own sees the whole project).
+    if user.role_code == RoleCode.MANAGER and user.team_id is not None:
+        return Scope(user.id, projects, None, frozenset({user.team_id}))
     return Scope(user.id, projects, None, None)
 
 

@@ -2,7 +2,17 @@
 
 from .audit import AuditEntry
 from .base import Base, utcnow
-from .crm import ContactKind, Customer, CustomerStage, FollowUp
+from .crm import (
+    AssignmentKind,
+    ContactKind,
+    Customer,
+    CustomerAssignment,
+    CustomerStage,
+    FollowUp,
+    SurveyAnswer,
+    SurveyField,
+    SurveyKind,
+)
 from .deals import (
     ApprovalKind,
     ApprovalStatus,
@@ -47,6 +57,7 @@ __all__ = [
     "ApprovalKind",
     "ApprovalStatus",
     "Area",
+    "AssignmentKind",
     "AuditEntry",
     "Base",
     "Building",
@@ -57,6 +68,7 @@ __all__ = [
     "ContactKind",
     "ContractStatus",
     "Customer",
+    "CustomerAssignment",
     "CustomerStage",
     "Deal",
     "DealApproval",
@@ -88,6 +100,9 @@ __all__ = [
     "Role",
     "RoleCode",
     "SalesPlan",
+    "SurveyAnswer",
+    "SurveyField",
+    "SurveyKind",
     "Setting",
     "Team",
     "Unit",

@@ -6,7 +6,18 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Timestamped, enum_column, utcnow
@@ -34,6 +45,28 @@ class Customer(Base, Timestamped):
         Index("ix_customer_project_first", "project_id", "first_contact_on", "channel", "stage"),
         Index("ix_customer_consultant", "consultant_id", "stage"),
         Index("ix_customer_project_idno", "project_id", "id_number"),
+        # Migration 0004: covers the funnel, trend and ranking aggregates of a project and period.
+        Index(
+            "ix_customer_funnel",
+            "project_id",
+            "first_contact_on",
+            "consultant_id",
+            "channel",
+            "level",
+            "first_contact",
+            "visit_count",
+            "stage",
+            "opportunity_on",
+        ),
+        Index(
+            "ix_customer_lost",
+            "project_id",
+            "lost_on",
+            "lost_reason",
+            "consultant_id",
+            "channel",
+            "level",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
@@ -60,6 +93,9 @@ class Customer(Base, Timestamped):
     next_follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Migration 0004: when the customer first became an opportunity / was lost (funnel).
+    opportunity_on: Mapped[date | None] = mapped_column(Date)
+    lost_on: Mapped[date | None] = mapped_column(Date)
 
 
 class FollowUp(Base):
@@ -73,3 +109,60 @@ class FollowUp(Base):
     happened_on: Mapped[date] = mapped_column(Date, index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     next_on: Mapped[date | None] = mapped_column(Date)
+
+
+class SurveyKind(enum.StrEnum):
+    TEXT = "text"  # 文本
+    NUMBER = "number"  # 数字
+    SINGLE = "single"  # 单选
+    MULTI = "multi"  # 多选
+
+
+class SurveyField(Base, Timestamped):
+    """问卷数据项: a question an administrator adds to a project's registration form."""
+
+    __tablename__ = "survey_field"
+    __table_args__ = (UniqueConstraint("project_id", "label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    label: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[SurveyKind] = enum_column(SurveyKind)
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SurveyAnswer(Base):
+    """A customer's answer to one survey field; a multiple choice is a JSON list of options."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("customer_id", "field_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    field_id: Mapped[int] = mapped_column(ForeignKey("survey_field.id"), index=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class AssignmentKind(enum.StrEnum):
+    REGISTER = "register"  # 登记
+    IMPORT = "import"  # 导入
+    CLAIM = "claim"  # 保护期满后接手
+    OVERRIDE = "override"  # 经理强制改归属
+    TRANSFER = "transfer"  # 客户接转
+
+
+class CustomerAssignment(Base):
+    """Attribution history: who owned a customer from when, and why it changed."""
+
+    __tablename__ = "customer_assignment"
+    __table_args__ = (Index("ix_customer_assignment_to", "to_consultant_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    from_consultant_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    to_consultant_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[AssignmentKind] = enum_column(AssignmentKind)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
