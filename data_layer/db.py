@@ -65,9 +65,14 @@ class Database:
 
     @contextmanager
     def writer(self) -> Iterator[Session]:
-        """A fresh session in one transaction: committed on success, rolled back on error."""
+        """A fresh session in one transaction: committed on success, rolled back on error.
+
+        Afterwards the request's read session ends its transaction, so that what it reads
+        next includes this write (a SQLite read transaction keeps its snapshot)."""
         with self.write_factory.begin() as session:
             yield session
+        if self.scoped.registry.has():
+            self.scoped.rollback()
 
     def run(self, command: Callable[..., T], **kwargs) -> T:
         with self.writer() as session:
