@@ -22,10 +22,12 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
             "marketing.view",
             "aftersales.view",
             "analytics.view",
+            "analytics.query",
         }
     ),
     RoleCode.MANAGER: frozenset(
         {
+            "analytics.query",
             "desktop.view",
             "inventory.view",
             "inventory.edit",
