@@ -8,6 +8,7 @@ from dash import Input, Output, State, dcc, html
 
 from data_layer import authz
 from data_layer.commands import users as user_commands
+from data_layer.queries import messages as message_queries
 from data_layer.queries import org as org_queries
 
 from . import auth
@@ -64,9 +65,6 @@ def navigation(user) -> list:
         pages = grouped.get(module)
         if not pages:
             continue
-        if len(pages) == 1 and module == "desktop":
-            items.append(dbc.NavItem(dbc.NavLink(_(label), href=pages[0]["path"], active="exact")))
-            continue
         items.append(
             dbc.DropdownMenu(
                 [dbc.DropdownMenuItem(_(p["label"]), href=p["path"]) for p in pages],
@@ -81,6 +79,20 @@ def navigation(user) -> list:
 
 def project_options(user) -> list[dict]:
     return [{"label": p.name, "value": p.id} for p in org_queries.visible_projects(reader(), user)]
+
+
+def _mail_link(user):
+    unread = message_queries.unread_count(reader(), user)
+    return html.A(
+        [
+            html.I(className="bi bi-envelope"),
+            dbc.Badge(str(unread), color="danger", pill=True, className="ms-1") if unread else None,
+        ],
+        href="/desktop/messages",
+        id="shell-mail",
+        title=_("{n} 条未读消息", n=unread),
+        className="text-white me-3 fs-5 text-decoration-none",
+    )
 
 
 def layout():
@@ -111,6 +123,7 @@ def layout():
                             className="me-2 my-1",
                             title=_("当前项目"),
                         ),
+                        _mail_link(user),
                         dbc.ButtonGroup(
                             [
                                 dbc.Button(

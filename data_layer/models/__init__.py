@@ -35,6 +35,7 @@ from .deals import (
     Receivable,
     ReceivableKind,
 )
+from .desktop import Message
 from .inventory import PriceChange, PricingBasis, ReleaseBatch, Unit, UnitStatus, UnitStatusChange
 from .marketing import Campaign
 from .org import (
@@ -82,6 +83,7 @@ __all__ = [
     "Layout",
     "MarketingBudget",
     "MarketingExpense",
+    "Message",
     "Money",
     "PaymentPlan",
     "PaymentPlanItem",
