@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         title="Loupan 售楼管理系统",
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        # Long work (Excel imports, big exports) runs as background callbacks in another
+        # process; their results and progress live on disk beside the database.
+        background_callback_manager=_background_manager(settings),
     )
     app.layout = shell.layout
     shell.wrap_page_layouts()
@@ -67,3 +70,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     for module in callbacks.modules():
         module.register(app)
     return app
+
+
+def _background_manager(settings: Settings):
+    import diskcache
+
+    from . import background  # noqa: F401 - registers the request-side guard of background jobs
+
+    return dash.DiskcacheManager(diskcache.Cache(str(settings.instance_dir / "cache")))

@@ -117,3 +117,68 @@ def feedback(message: str = "", ok: bool = True) -> dbc.Alert | None:
 def export_columns(column_defs: list[dict]) -> list[tuple[str, str]]:
     """(field, header) of the columns the grid shows, in its order, for an export."""
     return [(c["field"], c.get("headerName", c["field"])) for c in column_defs if not c.get("hide")]
+
+
+def import_panel(prefix: str, title: str = "Excel 导入") -> html.Div:
+    """Upload an Excel file, watch its progress, see every error (wired by dashboard.imports)."""
+    from . import imports
+
+    ids = imports.ids(prefix)
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Strong(_(title), className="me-3"),
+                    dbc.Button(
+                        [html.I(className="bi bi-download me-1"), _("下载模板")],
+                        id=ids.template_button,
+                        color="secondary",
+                        outline=True,
+                        size="sm",
+                        className="me-2",
+                    ),
+                    dcc.Download(id=ids.template_download),
+                ],
+                className="d-flex align-items-center mb-2",
+            ),
+            dcc.Upload(
+                id=ids.upload,
+                children=html.Div(
+                    [html.I(className="bi bi-upload me-1"), _("拖入或点击选择 Excel 文件")]
+                ),
+                accept=".xlsx,.xls,.xlsm",
+                max_size=50 * 1024 * 1024,
+                className="import-drop border rounded text-center p-3 text-muted",
+                style={"borderStyle": "dashed", "cursor": "pointer"},
+            ),
+            dbc.Progress(
+                id=ids.progress, value=0, label="", className="my-2", style={"height": "18px"}
+            ),
+            html.Div(id=ids.status, className="mb-2"),
+            html.Div(
+                [
+                    dbc.Button(
+                        [html.I(className="bi bi-file-earmark-excel me-1"), _("下载错误清单")],
+                        id=ids.error_button,
+                        color="danger",
+                        outline=True,
+                        size="sm",
+                        className="mb-2",
+                    ),
+                    dcc.Download(id=ids.error_download),
+                    grid(
+                        ids.errors,
+                        [
+                            {"field": "row", "headerName": "行号", "maxWidth": 90},
+                            {"field": "column", "headerName": "列", "maxWidth": 200},
+                            {"field": "message", "headerName": "错误说明", "flex": 3},
+                        ],
+                        height=260,
+                    ),
+                ],
+                id=ids.error_box,
+                style={"display": "none"},
+            ),
+        ],
+        className="import-panel",
+    )
