@@ -1,0 +1,642 @@
+"""决策分析: the executive overview across projects, and the leadership query.
+
+Definitions (the same for every card, chart and drill-down):
+- a sale is a live deal at 认购 or 签约 whose subscription date (else contract date) is in the
+  period; its amount is the deal total, its area the deal area;
+- the plan is the sales plan of the months the period touches (project-level rows, else the
+  sum of team rows, else the sum of consultant rows);
+- sell-through (去化率) is sold ÷ released units (now), by count, gross area and list value;
+- collections are audited receipts received in the period against receivables due in it;
+- stock value left is the list value of released units not sold (and, apart, unreleased ones);
+- visits are customers first contacted in the period, conversion the share of them now 成交;
+- marketing cost per deal is the expenses of the period ÷ its sales."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from .. import authz
+from ..errors import ValidationError
+from ..models import (
+    Customer,
+    CustomerStage,
+    Deal,
+    DealStage,
+    DealState,
+    MarketingExpense,
+    Project,
+    Receipt,
+    ReceiptStatus,
+    Receivable,
+    SalesPlan,
+    Unit,
+    UnitStatus,
+    User,
+)
+from ..rules import idcard as idcard_rules
+from ..rules import mobile as mobile_rules
+from ..rules.money import money
+
+SOLD = (UnitStatus.SUBSCRIBED, UnitStatus.CONTRACTED)
+UNRELEASED = (UnitStatus.UNRELEASED, UnitStatus.NOT_FOR_SALE)
+SALE_STAGES = (DealStage.SUBSCRIBED, DealStage.CONTRACTED)
+ZERO = Decimal("0")
+
+PROJECT_COLUMNS = [
+    "project_id",
+    "project",
+    "sales_amount",
+    "sales_units",
+    "sales_area",
+    "plan_amount",
+    "plan_units",
+    "released_units",
+    "sold_units",
+    "released_area",
+    "sold_area",
+    "released_value",
+    "sold_value",
+    "stock_value",
+    "unreleased_value",
+    "received",
+    "due",
+    "due_paid",
+    "overdue",
+    "visits",
+    "converted",
+    "marketing_cost",
+]
+
+
+def check_period(start: date | None, end: date | None) -> tuple[date, date]:
+    if start is None or end is None:
+        raise ValidationError("请选择开始和结束日期。", "Choose a start and an end date.")
+    if end < start:
+        raise ValidationError(
+            "结束日期不能早于开始日期。",
+            "The end date precedes the start date.",
+            errors={"period": "reversed"},
+        )
+    return start, end
+
+
+def ratio(
+    part: Decimal | int | None, whole: Decimal | int | None, places: int = 4
+) -> Decimal | None:
+    """part ÷ whole rounded half-up (a rate), None when the whole is zero."""
+    if not whole:
+        return None
+    return money(Decimal(part or 0) / Decimal(whole), places)
+
+
+def per(amount: Decimal | None, count: Decimal | int | None) -> Decimal | None:
+    """An amount per item (cost per deal, price per m²), to the cent; None without items."""
+    if not count:
+        return None
+    return money(Decimal(amount or 0) / Decimal(count))
+
+
+def month_key(session: Session, column):
+    """'YYYY-MM' of a date column, in the dialect's own function (keeps GROUP BY in SQL)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.date_format(column, "%Y-%m")
+
+
+def months_between(start: date, end: date) -> list[str]:
+    out, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def project_ids_in_scope(session: Session, viewer: User, project_id: int | None) -> list[int]:
+    """Projects the viewer may see, narrowed to one when asked (a project outside the scope
+    gives nothing rather than an error: a stale selection from another account)."""
+    query = select(Project.id).where(Project.active.is_(True)).order_by(Project.code)
+    query = authz.restrict(query, viewer, Project.id)
+    ids = list(session.scalars(query))
+    if project_id is not None:
+        return [project_id] if project_id in ids else []
+    return ids
+
+
+def _sale_day():
+    return func.coalesce(Deal.subscribed_on, Deal.contracted_on)
+
+
+def _sales_filter(start: date, end: date, projects: list[int]):
+    day = _sale_day()
+    return and_(
+        Deal.project_id.in_(projects),
+        Deal.state == DealState.LIVE,
+        Deal.stage.in_(SALE_STAGES),
+        day >= start,
+        day <= end,
+    )
+
+
+def _frame(rows, columns) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def plan_frame(session: Session, projects: list[int], start: date, end: date) -> pd.DataFrame:
+    """Plan per project and month: project rows, else team rows, else consultant rows."""
+    first = start.replace(day=1)
+    level = case(
+        (and_(SalesPlan.team_id.is_(None), SalesPlan.user_id.is_(None)), 0),
+        (SalesPlan.user_id.is_(None), 1),
+        else_=2,
+    ).label("level")
+    rows = session.execute(
+        select(
+            SalesPlan.project_id,
+            month_key(session, SalesPlan.month).label("month"),
+            level,
+            func.sum(SalesPlan.target_units),
+            func.sum(SalesPlan.target_amount),
+        )
+        .where(SalesPlan.project_id.in_(projects), SalesPlan.month >= first, SalesPlan.month <= end)
+        .group_by(SalesPlan.project_id, "month", "level")
+    ).all()
+    frame = _frame(rows, ["project_id", "month", "level", "plan_units", "plan_amount"])
+    if frame.empty:
+        return frame.drop(columns="level")
+    best = frame.groupby(["project_id", "month"])["level"].transform("min")
+    return frame[frame["level"] == best].drop(columns="level").reset_index(drop=True)
+
+
+def project_figures(
+    session: Session, viewer: User, start: date, end: date, project_id: int | None = None
+) -> pd.DataFrame:
+    """One row per project in scope with every figure of the overview (exact Decimals)."""
+    authz.require(viewer, "analytics.view")
+    start, end = check_period(start, end)
+    projects = project_ids_in_scope(session, viewer, project_id)
+    names = dict(
+        session.execute(select(Project.id, Project.name).where(Project.id.in_(projects))).all()
+    )
+    base = pd.DataFrame({"project_id": projects, "project": [names[p] for p in projects]})
+    if not projects:
+        return pd.DataFrame(columns=PROJECT_COLUMNS)
+
+    sales = _frame(
+        session.execute(
+            select(
+                Deal.project_id,
+                func.sum(Deal.deal_total),
+                func.count(),
+                func.sum(Deal.area),
+            )
+            .where(_sales_filter(start, end, projects))
+            .group_by(Deal.project_id)
+        ),
+        ["project_id", "sales_amount", "sales_units", "sales_area"],
+    )
+    plan = plan_frame(session, projects, start, end)
+    plan = (
+        plan.groupby("project_id", as_index=False)[["plan_units", "plan_amount"]].sum()
+        if not plan.empty
+        else pd.DataFrame(columns=["project_id", "plan_units", "plan_amount"])
+    )
+    units = _frame(
+        session.execute(
+            select(
+                Unit.project_id,
+                Unit.status,
+                func.count(),
+                func.sum(Unit.gross_area),
+                func.sum(Unit.list_total),
+            )
+            .where(Unit.project_id.in_(projects))
+            .group_by(Unit.project_id, Unit.status)
+        ),
+        ["project_id", "status", "n", "area", "value"],
+    )
+    stock_rows = []
+    for pid, group in units.groupby("project_id"):
+        sold = group[group["status"].isin(SOLD)]
+        released = group[~group["status"].isin(UNRELEASED)]
+        unreleased = group[group["status"].isin(UNRELEASED)]
+        stock_rows.append(
+            {
+                "project_id": pid,
+                "released_units": int(released["n"].sum()),
+                "sold_units": int(sold["n"].sum()),
+                "released_area": _dsum(released["area"]),
+                "sold_area": _dsum(sold["area"]),
+                "released_value": _dsum(released["value"]),
+                "sold_value": _dsum(sold["value"]),
+                "stock_value": _dsum(released["value"]) - _dsum(sold["value"]),
+                "unreleased_value": _dsum(unreleased["value"]),
+            }
+        )
+    stock = pd.DataFrame(stock_rows, columns=["project_id", *PROJECT_COLUMNS[7:15]])
+    received = _frame(
+        session.execute(
+            select(Receipt.project_id, func.sum(Receipt.amount))
+            .where(
+                Receipt.project_id.in_(projects),
+                Receipt.status == ReceiptStatus.AUDITED,
+                Receipt.received_on >= start,
+                Receipt.received_on <= end,
+            )
+            .group_by(Receipt.project_id)
+        ),
+        ["project_id", "received"],
+    )
+    due = _frame(
+        session.execute(
+            select(
+                Receivable.project_id,
+                func.sum(case((Receivable.due_on >= start, Receivable.amount), else_=None)),
+                func.sum(case((Receivable.due_on >= start, Receivable.paid), else_=None)),
+                func.sum(Receivable.amount),
+                func.sum(Receivable.paid),
+            )
+            .where(
+                Receivable.project_id.in_(projects),
+                Receivable.cancelled.is_(False),
+                Receivable.due_on <= end,
+            )
+            .group_by(Receivable.project_id)
+        ),
+        ["project_id", "due", "due_paid", "all_due", "all_paid"],
+    )
+    if not due.empty:
+        due["overdue"] = [
+            _d(a) - _d(p) for a, p in zip(due["all_due"], due["all_paid"], strict=True)
+        ]
+    else:
+        due["overdue"] = []
+    due = due.drop(columns=["all_due", "all_paid"])
+    visits = _frame(
+        session.execute(
+            select(
+                Customer.project_id,
+                func.count(),
+                func.sum(case((Customer.stage == CustomerStage.DEAL, 1), else_=0)),
+            )
+            .where(
+                Customer.project_id.in_(projects),
+                Customer.first_contact_on >= start,
+                Customer.first_contact_on <= end,
+            )
+            .group_by(Customer.project_id)
+        ),
+        ["project_id", "visits", "converted"],
+    )
+    cost = _frame(
+        session.execute(
+            select(MarketingExpense.project_id, func.sum(MarketingExpense.amount))
+            .where(
+                MarketingExpense.project_id.in_(projects),
+                MarketingExpense.spent_on >= start,
+                MarketingExpense.spent_on <= end,
+            )
+            .group_by(MarketingExpense.project_id)
+        ),
+        ["project_id", "marketing_cost"],
+    )
+    frame = base
+    for part in (sales, plan, stock, received, due, visits, cost):
+        frame = frame.merge(part, on="project_id", how="left")
+    for column in PROJECT_COLUMNS[2:]:
+        if column in (
+            "sales_units",
+            "plan_units",
+            "released_units",
+            "sold_units",
+            "visits",
+            "converted",
+        ):
+            frame[column] = frame[column].map(lambda v: int(v) if pd.notna(v) else 0)
+        else:
+            frame[column] = frame[column].map(_d)
+    return frame[PROJECT_COLUMNS]
+
+
+def _d(value) -> Decimal:
+    if value is None or (not isinstance(value, Decimal) and pd.isna(value)):
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _dsum(values) -> Decimal:
+    return sum((_d(v) for v in values), ZERO)
+
+
+@dataclass(frozen=True)
+class Totals:
+    sales_amount: Decimal
+    sales_units: int
+    sales_area: Decimal
+    plan_amount: Decimal
+    plan_units: int
+    amount_vs_plan: Decimal | None
+    units_vs_plan: Decimal | None
+    sell_through_count: Decimal | None
+    sell_through_area: Decimal | None
+    sell_through_value: Decimal | None
+    received: Decimal
+    due: Decimal
+    due_paid: Decimal
+    collection_rate: Decimal | None
+    overdue: Decimal
+    stock_value: Decimal
+    unreleased_value: Decimal
+    visits: int
+    converted: int
+    conversion: Decimal | None
+    avg_price: Decimal | None
+    marketing_cost: Decimal
+    cost_per_deal: Decimal | None
+
+
+def totals(frame: pd.DataFrame) -> Totals:
+    """The cards: sums over the projects of `frame`, and ratios of those sums."""
+
+    def s(column):
+        return _dsum(frame[column]) if len(frame) else ZERO
+
+    def n(column):
+        return int(frame[column].sum()) if len(frame) else 0
+
+    return Totals(
+        sales_amount=s("sales_amount"),
+        sales_units=n("sales_units"),
+        sales_area=s("sales_area"),
+        plan_amount=s("plan_amount"),
+        plan_units=n("plan_units"),
+        amount_vs_plan=ratio(s("sales_amount"), s("plan_amount")),
+        units_vs_plan=ratio(n("sales_units"), n("plan_units")),
+        sell_through_count=ratio(n("sold_units"), n("released_units")),
+        sell_through_area=ratio(s("sold_area"), s("released_area")),
+        sell_through_value=ratio(s("sold_value"), s("released_value")),
+        received=s("received"),
+        due=s("due"),
+        due_paid=s("due_paid"),
+        collection_rate=ratio(s("due_paid"), s("due")),
+        overdue=s("overdue"),
+        stock_value=s("stock_value"),
+        unreleased_value=s("unreleased_value"),
+        visits=n("visits"),
+        converted=n("converted"),
+        conversion=ratio(n("converted"), n("visits")),
+        avg_price=per(s("sales_amount"), s("sales_area")),
+        marketing_cost=s("marketing_cost"),
+        cost_per_deal=per(s("marketing_cost"), n("sales_units")),
+    )
+
+
+def with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
+    """The per-project table of the drill-down: the same ratios as the cards, per row."""
+    out = frame.copy()
+    rows = [totals(frame.iloc[[i]]) for i in range(len(frame))]
+    for field in (
+        "amount_vs_plan",
+        "units_vs_plan",
+        "sell_through_count",
+        "sell_through_area",
+        "sell_through_value",
+        "collection_rate",
+        "conversion",
+        "avg_price",
+        "cost_per_deal",
+    ):
+        out[field] = [getattr(t, field) for t in rows]
+    return out
+
+
+def monthly(
+    session: Session, viewer: User, start: date, end: date, project_id: int | None = None
+) -> pd.DataFrame:
+    """Per project and month: sales amount, units and area, plan, marketing spend; the trend
+    of average deal price per m² is sales_amount ÷ sales_area."""
+    authz.require(viewer, "analytics.view")
+    start, end = check_period(start, end)
+    projects = project_ids_in_scope(session, viewer, project_id)
+    columns = ["project_id", "month", "sales_amount", "sales_units", "sales_area"]
+    if not projects:
+        return pd.DataFrame(columns=[*columns, "plan_units", "plan_amount", "spend", "avg_price"])
+    month = month_key(session, _sale_day()).label("month")
+    sales = _frame(
+        session.execute(
+            select(
+                Deal.project_id, month, func.sum(Deal.deal_total), func.count(), func.sum(Deal.area)
+            )
+            .where(_sales_filter(start, end, projects))
+            .group_by(Deal.project_id, "month")
+        ),
+        columns,
+    )
+    plan = plan_frame(session, projects, start, end)
+    spend_month = month_key(session, MarketingExpense.spent_on).label("month")
+    spend = _frame(
+        session.execute(
+            select(MarketingExpense.project_id, spend_month, func.sum(MarketingExpense.amount))
+            .where(
+                MarketingExpense.project_id.in_(projects),
+                MarketingExpense.spent_on >= start,
+                MarketingExpense.spent_on <= end,
+            )
+            .group_by(MarketingExpense.project_id, "month")
+        ),
+        ["project_id", "month", "spend"],
+    )
+    grid = pd.DataFrame(
+        [(p, m) for p in projects for m in months_between(start, end)],
+        columns=["project_id", "month"],
+    )
+    frame = grid.merge(sales, how="left").merge(plan, how="left").merge(spend, how="left")
+    for column in ("sales_amount", "sales_area", "plan_amount", "spend"):
+        frame[column] = frame[column].map(_d)
+    for column in ("sales_units", "plan_units"):
+        frame[column] = frame[column].map(lambda v: int(v) if pd.notna(v) else 0)
+    frame["avg_price"] = [
+        per(a, s) for a, s in zip(frame["sales_amount"], frame["sales_area"], strict=True)
+    ]
+    return frame
+
+
+def monthly_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """monthly() summed over projects (Decimal sums; average price from the sums)."""
+    if frame.empty:
+        return frame
+    out = (
+        frame.groupby("month", as_index=False)
+        .agg(
+            sales_amount=("sales_amount", _dsum),
+            sales_units=("sales_units", "sum"),
+            sales_area=("sales_area", _dsum),
+            plan_amount=("plan_amount", _dsum),
+            plan_units=("plan_units", "sum"),
+            spend=("spend", _dsum),
+        )
+        .sort_values("month")
+    )
+    out["avg_price"] = [
+        per(a, s) for a, s in zip(out["sales_amount"], out["sales_area"], strict=True)
+    ]
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- 领导查询 leadership query
+
+QUERY_LIMIT = 5000
+
+
+def leadership_deals(
+    session: Session,
+    viewer: User,
+    start: date,
+    end: date,
+    project_id: int | None = None,
+    limit: int = QUERY_LIMIT,
+) -> pd.DataFrame:
+    authz.require(viewer, "analytics.query")
+    start, end = check_period(start, end)
+    projects = project_ids_in_scope(session, viewer, project_id)
+    day = _sale_day()
+    rows = session.execute(
+        select(
+            Deal.id,
+            Project.name,
+            Unit.code,
+            Customer.name,
+            User.display_name,
+            Deal.stage,
+            Deal.state,
+            day,
+            Deal.area,
+            Deal.deal_unit_price,
+            Deal.deal_total,
+            Deal.contract_no,
+        )
+        .join(Project, Project.id == Deal.project_id)
+        .join(Unit, Unit.id == Deal.unit_id)
+        .join(Customer, Customer.id == Deal.customer_id)
+        .join(User, User.id == Deal.consultant_id)
+        .where(Deal.project_id.in_(projects), day >= start, day <= end)
+        .order_by(day.desc(), Deal.id.desc())
+        .limit(limit)
+    ).all()
+    return _frame(
+        rows,
+        [
+            "id",
+            "project",
+            "unit",
+            "customer",
+            "consultant",
+            "stage",
+            "state",
+            "sold_on",
+            "area",
+            "unit_price",
+            "total",
+            "contract_no",
+        ],
+    )
+
+
+def leadership_customers(
+    session: Session,
+    viewer: User,
+    start: date,
+    end: date,
+    project_id: int | None = None,
+    limit: int = QUERY_LIMIT,
+) -> pd.DataFrame:
+    authz.require(viewer, "analytics.query")
+    start, end = check_period(start, end)
+    projects = project_ids_in_scope(session, viewer, project_id)
+    show = authz.sees_personal_data(viewer)
+    rows = session.execute(
+        select(
+            Customer.id,
+            Project.name,
+            Customer.name,
+            Customer.mobile,
+            Customer.id_number,
+            Customer.channel,
+            Customer.first_contact_on,
+            Customer.stage,
+            Customer.level,
+            User.display_name,
+        )
+        .join(Project, Project.id == Customer.project_id)
+        .join(User, User.id == Customer.consultant_id)
+        .where(
+            Customer.project_id.in_(projects),
+            Customer.first_contact_on >= start,
+            Customer.first_contact_on <= end,
+        )
+        .order_by(Customer.first_contact_on.desc(), Customer.id.desc())
+        .limit(limit)
+    ).all()
+    frame = _frame(
+        rows,
+        [
+            "id",
+            "project",
+            "name",
+            "mobile",
+            "id_number",
+            "channel",
+            "first_contact_on",
+            "stage",
+            "level",
+            "consultant",
+        ],
+    )
+    if not show:
+        frame["mobile"] = frame["mobile"].map(lambda v: mobile_rules.mask(v) if v else "")
+        frame["id_number"] = frame["id_number"].map(lambda v: idcard_rules.mask(v) if v else "")
+    return frame
+
+
+def leadership_receipts(
+    session: Session,
+    viewer: User,
+    start: date,
+    end: date,
+    project_id: int | None = None,
+    limit: int = QUERY_LIMIT,
+) -> pd.DataFrame:
+    authz.require(viewer, "analytics.query")
+    authz.require(viewer, "finance.view")
+    start, end = check_period(start, end)
+    projects = project_ids_in_scope(session, viewer, project_id)
+    rows = session.execute(
+        select(
+            Receipt.id,
+            Project.name,
+            Receipt.number,
+            Receipt.payer,
+            Receipt.kind,
+            Receipt.method,
+            Receipt.amount,
+            Receipt.received_on,
+            Receipt.status,
+        )
+        .join(Project, Project.id == Receipt.project_id)
+        .where(
+            Receipt.project_id.in_(projects),
+            Receipt.received_on >= start,
+            Receipt.received_on <= end,
+        )
+        .order_by(Receipt.received_on.desc(), Receipt.id.desc())
+        .limit(limit)
+    ).all()
+    return _frame(
+        rows,
+        ["id", "project", "number", "payer", "kind", "method", "amount", "received_on", "status"],
+    )
