@@ -36,7 +36,19 @@ from .deals import (
     ReceivableKind,
 )
 from .desktop import Message
-from .inventory import PriceChange, PricingBasis, ReleaseBatch, Unit, UnitStatus, UnitStatusChange
+from .inventory import (
+    AdjustmentMethod,
+    AdjustmentStatus,
+    PriceAdjustment,
+    PriceAdjustmentItem,
+    PriceChange,
+    PriceRule,
+    PricingBasis,
+    ReleaseBatch,
+    Unit,
+    UnitStatus,
+    UnitStatusChange,
+)
 from .marketing import Campaign
 from .org import (
     Building,
@@ -55,6 +67,8 @@ from .plans import MarketingBudget, MarketingExpense, SalesPlan
 from .types import Area, Fixed, Money, Rate
 
 __all__ = [
+    "AdjustmentMethod",
+    "AdjustmentStatus",
     "ApprovalKind",
     "ApprovalStatus",
     "Area",
@@ -88,7 +102,10 @@ __all__ = [
     "PaymentPlan",
     "PaymentPlanItem",
     "PlanKind",
+    "PriceAdjustment",
+    "PriceAdjustmentItem",
     "PriceChange",
+    "PriceRule",
     "PricingBasis",
     "Project",
     "Rate",

@@ -6,12 +6,12 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
 from .org import Building, Layout
-from .types import Area, Money
+from .types import Area, Money, Rate
 
 
 class UnitStatus(enum.StrEnum):
@@ -47,6 +47,8 @@ class Unit(Base):
         UniqueConstraint("project_id", "code"),
         Index("ix_unit_building_floor", "building_id", "floor", "position"),
         Index("ix_unit_project_status", "project_id", "status"),
+        # The live chart's fingerprint (max updated_at, count per building) from the index alone.
+        Index("ix_unit_building_updated", "building_id", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
@@ -109,3 +111,88 @@ class PriceChange(Base):
     new_list_total: Mapped[Decimal | None] = mapped_column(Money())
     old_floor_unit_price: Mapped[Decimal | None] = mapped_column(Money())
     new_floor_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+
+
+class AdjustmentStatus(enum.StrEnum):
+    PENDING = "pending"  # 待审批
+    APPROVED = "approved"  # 已批准并生效
+    REJECTED = "rejected"  # 已驳回
+    APPLIED = "applied"  # 直接生效 (within the threshold)
+
+
+class AdjustmentMethod(enum.StrEnum):
+    PERCENT = "percent"  # 按比例 (+3 = +3%)
+    AMOUNT = "amount"  # 按每平米金额 (+200 = +200 ¥/m²)
+    RULE = "rule"  # 按定价规则 (base × coefficients)
+    DIRECT = "direct"  # 逐套指定 / Excel
+
+
+class PriceAdjustment(Base):
+    """调价单: a batch price change with its preview; above the threshold it waits for a sales
+    manager's approval, and only then are the unit prices changed (items hold old and new)."""
+
+    __tablename__ = "price_adjustment"
+    __table_args__ = (Index("ix_price_adjustment_project_status", "project_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"))
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    method: Mapped[AdjustmentMethod] = enum_column(AdjustmentMethod)
+    value: Mapped[Decimal | None] = mapped_column(Money())
+    scope: Mapped[str] = mapped_column(String(200), default="")  # readable: 3栋 10-20层 A户型
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[AdjustmentStatus] = enum_column(AdjustmentStatus)
+    unit_count: Mapped[int] = mapped_column(Integer, default=0)
+    old_total: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    new_total: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    # Largest absolute relative change of one unit's list price (0.0500 = 5%).
+    max_change: Mapped[Decimal] = mapped_column(Rate(), default=Decimal("0"))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str] = mapped_column(String(200), default="")
+
+    items: Mapped[list[PriceAdjustmentItem]] = relationship(
+        back_populates="adjustment", order_by="PriceAdjustmentItem.id"
+    )
+
+
+class PriceAdjustmentItem(Base):
+    __tablename__ = "price_adjustment_item"
+    __table_args__ = (UniqueConstraint("adjustment_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    adjustment_id: Mapped[int] = mapped_column(ForeignKey("price_adjustment.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    old_list_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    new_list_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    old_list_total: Mapped[Decimal | None] = mapped_column(Money())
+    new_list_total: Mapped[Decimal | None] = mapped_column(Money())
+    old_floor_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    new_floor_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+
+    adjustment: Mapped[PriceAdjustment] = relationship(back_populates="items")
+
+
+class PriceRule(Base):
+    """定价规则: list price per m² = formula over the base price and the coefficients of the
+    unit's floor, orientation and layout (evaluated with rules.fees.evaluate_formula)."""
+
+    __tablename__ = "price_rule"
+    __table_args__ = (UniqueConstraint("building_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    base_unit_price: Mapped[Decimal] = mapped_column(Money())
+    formula: Mapped[str] = mapped_column(
+        String(200), default="base * floor_k * orientation_k * layout_k"
+    )
+    # Floor price per m² as a share of the list price (底价 = 表价 × floor_ratio).
+    floor_ratio: Mapped[Decimal] = mapped_column(Rate(), default=Decimal("0.95"))
+    # Floor coefficients as "from-to:factor" lines, e.g. "1-3:0.97\n4-20:1.00\n21-33:1.03".
+    floor_factors: Mapped[str] = mapped_column(Text, default="")
+    # "code:factor" lines for orientation codes and layout names.
+    orientation_factors: Mapped[str] = mapped_column(Text, default="")
+    layout_factors: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
