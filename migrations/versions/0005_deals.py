@@ -144,7 +144,7 @@ def upgrade() -> None:
         sa.column("second_home_large", Rate),
         sa.column("other_home_rate", Rate),
     )
-    from decimal import Decimal as D
+    from decimal import Decimal as D  # noqa: N817
 
     op.bulk_insert(
         rate,

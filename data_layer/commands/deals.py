@@ -1,0 +1,1246 @@
+"""Deals (交易): reserve, hold, subscribe, sign, audit and file a contract, and the approved
+changes (挞定, 退房, 换房, 更名, 额外优惠). One live deal per unit is guaranteed by the database
+(Deal.live_unit_id is UNIQUE); every command locks the unit row first, so concurrent attempts
+queue and the loser gets a Chinese message naming who holds the unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import audit, authz
+from ..errors import DomainError, NotFound, PermissionDenied, ValidationError
+from ..models import (
+    ApprovalKind,
+    ApprovalStatus,
+    CodeItem,
+    CommandToken,
+    ContractStatus,
+    Customer,
+    CustomerStage,
+    Deal,
+    DealApproval,
+    DealEvent,
+    DealStage,
+    DealState,
+    DeedTaxRate,
+    FeeRule,
+    PaymentPlan,
+    PlanKind,
+    PricingBasis,
+    Project,
+    Receipt,
+    ReceiptStatus,
+    Receivable,
+    ReceivableKind,
+    Setting,
+    Unit,
+    UnitStatus,
+    UnitStatusChange,
+    User,
+    utcnow,
+)
+from ..rules import fees as fee_rules
+from ..rules.money import DecimalLike, format_amount, money, to_decimal
+
+STAGE_LABELS = {
+    DealStage.RESERVED: ("预留", "reserved"),
+    DealStage.HELD: ("临定", "held"),
+    DealStage.SUBSCRIBED: ("认购", "subscribed"),
+    DealStage.CONTRACTED: ("签约", "contracted"),
+}
+STAGE_UNIT_STATUS = {
+    DealStage.RESERVED: UnitStatus.RESERVED,
+    DealStage.HELD: UnitStatus.HELD,
+    DealStage.SUBSCRIBED: UnitStatus.SUBSCRIBED,
+    DealStage.CONTRACTED: UnitStatus.CONTRACTED,
+}
+# Receivables that make up the house price (fees and refunds are separate).
+PRICE_KINDS = frozenset(
+    {
+        ReceivableKind.DEPOSIT,
+        ReceivableKind.DOWN_PAYMENT,
+        ReceivableKind.INSTALLMENT,
+        ReceivableKind.FULL_PAYMENT,
+        ReceivableKind.MORTGAGE,
+        ReceivableKind.PROVIDENT,
+    }
+)
+PAYER = {ReceivableKind.MORTGAGE: "bank", ReceivableKind.PROVIDENT: "fund"}
+# Schedules used when a payment plan has no items of its own: (kind, ratio, due days).
+DEFAULT_SCHEDULES: dict[PlanKind, tuple[tuple[ReceivableKind, str, int], ...]] = {
+    PlanKind.LUMP_SUM: ((ReceivableKind.FULL_PAYMENT, "1", 7),),
+    PlanKind.INSTALLMENT: (
+        (ReceivableKind.DOWN_PAYMENT, "0.3", 7),
+        (ReceivableKind.INSTALLMENT, "0.35", 90),
+        (ReceivableKind.INSTALLMENT, "0.35", 180),
+    ),
+    PlanKind.COMMERCIAL: (
+        (ReceivableKind.DOWN_PAYMENT, "0.3", 7),
+        (ReceivableKind.MORTGAGE, "0.7", 60),
+    ),
+    PlanKind.PROVIDENT: (
+        (ReceivableKind.DOWN_PAYMENT, "0.3", 7),
+        (ReceivableKind.PROVIDENT, "0.7", 90),
+    ),
+    PlanKind.COMBINED: (
+        (ReceivableKind.DOWN_PAYMENT, "0.3", 7),
+        (ReceivableKind.MORTGAGE, "0.4", 60),
+        (ReceivableKind.PROVIDENT, "0.3", 90),
+    ),
+}
+EXTRA_DISCOUNT_LIMIT_KEY = "deal.extra_discount_limit"
+DEFAULT_EXTRA_DISCOUNT_LIMIT = Decimal("0.01")  # 1% of the list price without approval
+MAX_RESERVE_DAYS = 30
+FEE_DUE_DAYS = 30
+
+
+class DealRefused(DomainError):
+    """A deal action refused for a business reason."""
+
+
+class UnitTaken(DealRefused):
+    """The unit already has a live deal (someone else holds it)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure pricing
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    """A deal price and every factor behind it, as snapshotted on the deal."""
+
+    area: Decimal
+    list_unit_price: Decimal
+    list_total: Decimal
+    discount_rate: Decimal
+    plan_total: Decimal
+    extra_discount: Decimal
+    deal_total: Decimal
+    deal_unit_price: Decimal
+    floor_total: Decimal | None
+    extra_limit: Decimal
+
+    @property
+    def beyond_limit(self) -> bool:
+        return self.extra_discount > self.extra_limit
+
+    @property
+    def below_floor(self) -> bool:
+        return self.floor_total is not None and self.deal_total < self.floor_total
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.beyond_limit or self.below_floor
+
+
+def quote_price(
+    *,
+    area: DecimalLike,
+    list_unit_price: DecimalLike | None,
+    list_total: DecimalLike | None,
+    floor_total: DecimalLike | None,
+    discount_rate: DecimalLike = Decimal("1"),
+    extra_discount: DecimalLike = Decimal("0"),
+    extra_limit_ratio: DecimalLike = DEFAULT_EXTRA_DISCOUNT_LIMIT,
+) -> PriceQuote:
+    """List price × plan discount − extra discount, rounded half-up to the cent."""
+    size = to_decimal(area)
+    rate = to_decimal(discount_rate)
+    extra = money(extra_discount)
+    if list_total is None and list_unit_price is None:
+        raise ValidationError("该房间尚未定价，不能交易。", "The unit has no price yet.")
+    total = (
+        money(list_total) if list_total is not None else money(size * to_decimal(list_unit_price))
+    )
+    unit_price = money(list_unit_price) if list_unit_price is not None else money(total / size)
+    if not Decimal("0") < rate <= Decimal("1"):
+        raise ValidationError(
+            "付款方案折扣必须在 0 到 1 之间。", "The plan discount must be in (0, 1]."
+        )
+    if extra < 0:
+        raise ValidationError("额外优惠不能为负数。", "The extra discount cannot be negative.")
+    plan_total = money(total * rate)
+    deal_total = plan_total - extra
+    if deal_total <= 0:
+        raise ValidationError("优惠后成交价必须大于0。", "The deal price must stay above zero.")
+    return PriceQuote(
+        area=money(size),
+        list_unit_price=unit_price,
+        list_total=total,
+        discount_rate=rate,
+        plan_total=plan_total,
+        extra_discount=extra,
+        deal_total=deal_total,
+        deal_unit_price=money(deal_total / size) if size > 0 else deal_total,
+        floor_total=money(floor_total) if floor_total is not None else None,
+        extra_limit=money(total * to_decimal(extra_limit_ratio)),
+    )
+
+
+def split_schedule(
+    total: Decimal, items: list[tuple[ReceivableKind, Decimal, int]]
+) -> list[tuple[ReceivableKind, Decimal, int]]:
+    """Split `total` over items by ratio (normalised); the last line absorbs the rounding so
+    that the lines add up to the total exactly."""
+    if not items:
+        return []
+    weight = sum(ratio for _, ratio, _ in items)
+    out, allotted = [], Decimal("0")
+    for index, (kind, ratio, days) in enumerate(items):
+        amount = total - allotted if index == len(items) - 1 else money(total * ratio / weight)
+        allotted += amount
+        out.append((kind, amount, days))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def use_token(session: Session, token: str | None, action: str, actor: User | None) -> None:
+    """Claim a form's one-time token; a second submission of the same form is refused."""
+    if not token:
+        return
+    try:
+        with session.begin_nested():
+            session.add(
+                CommandToken(token=token[:64], action=action, user_id=actor.id if actor else None)
+            )
+            session.flush()
+    except IntegrityError:
+        raise DealRefused(
+            "该操作已提交，请勿重复点击。", "Already submitted; do not click twice."
+        ) from None
+
+
+def _lock_unit(session: Session, unit_id: int) -> Unit:
+    unit = session.execute(
+        select(Unit)
+        .where(Unit.id == unit_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if unit is None:
+        raise NotFound("房间不存在。", "No such unit.")
+    return unit
+
+
+def _lock_deal(session: Session, deal_id: int) -> Deal:
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound("交易不存在。", "No such deal.")
+    _lock_unit(session, deal.unit_id)
+    session.refresh(deal)
+    return deal
+
+
+def live_deal(session: Session, unit_id: int) -> Deal | None:
+    return session.scalar(
+        select(Deal).where(Deal.live_unit_id == unit_id).execution_options(populate_existing=True)
+    )
+
+
+def is_stale(deal: Deal, today: date) -> bool:
+    if deal.state != DealState.LIVE:
+        return False
+    if deal.stage == DealStage.RESERVED and deal.reserved_until is not None:
+        return deal.reserved_until < today
+    if deal.stage == DealStage.HELD and deal.held_until is not None:
+        return deal.held_until < today
+    return False
+
+
+def _event(session: Session, deal: Deal, actor: User | None, kind: str, **details) -> None:
+    session.add(
+        DealEvent(
+            deal_id=deal.id,
+            user_id=actor.id if actor else None,
+            kind=kind,
+            details=audit._plain(details),
+        )
+    )
+
+
+def set_unit_status(
+    session: Session, unit: Unit, status: UnitStatus, actor: User | None, deal: Deal | None, note=""
+) -> None:
+    """Change a unit's status, bump updated_at (open sales control charts poll it) and keep
+    the history."""
+    if unit.status != status:
+        session.add(
+            UnitStatusChange(
+                unit_id=unit.id,
+                user_id=actor.id if actor else None,
+                from_status=unit.status,
+                to_status=status,
+                deal_id=deal.id if deal else None,
+                note=note[:200],
+            )
+        )
+        unit.status = status
+    unit.updated_at = utcnow()
+    session.flush()
+
+
+def _holder_refusal(session: Session, unit: Unit, deal: Deal) -> UnitTaken:
+    customer = session.get(Customer, deal.customer_id)
+    name = customer.name if customer else "?"
+    zh, en = STAGE_LABELS[deal.stage]
+    return UnitTaken(f"{unit.code} 已被 {name} {zh}", f"{unit.code} is already {en} by {name}")
+
+
+def _check_sellable(
+    session: Session, unit: Unit, customer_id: int, today: date, actor
+) -> Deal | None:
+    """Release a stale reservation/hold first; return the same customer's live reservation or
+    hold to convert; refuse a unit held by anyone else or not on sale."""
+    holder = live_deal(session, unit.id)
+    if holder is not None and is_stale(holder, today):
+        _expire(session, holder, unit, actor)
+        holder = None
+    if holder is not None:
+        if holder.customer_id == customer_id and holder.stage in (
+            DealStage.RESERVED,
+            DealStage.HELD,
+        ):
+            return holder
+        raise _holder_refusal(session, unit, holder)
+    if unit.status in (UnitStatus.UNRELEASED, UnitStatus.NOT_FOR_SALE):
+        raise DealRefused(
+            f"{unit.code} 未放盘或不可售，不能交易。",
+            f"{unit.code} is not released for sale.",
+        )
+    if unit.status != UnitStatus.AVAILABLE:
+        raise DealRefused(f"{unit.code} 已售出，不能交易。", f"{unit.code} is already sold.")
+    return None
+
+
+def _customer(session: Session, actor: User, customer_id: int, project_id: int) -> Customer:
+    customer = session.get(Customer, customer_id) if customer_id else None
+    if customer is None or customer.project_id != project_id:
+        raise ValidationError(
+            "请选择本项目的客户。", "Choose a customer of this project.", errors={"customer": "x"}
+        )
+    owners = authz.scope(actor).consultant_ids
+    if owners is not None and customer.consultant_id not in owners:
+        raise PermissionDenied("deal.create")
+    return customer
+
+
+def _check_own_deal(actor: User, deal: Deal) -> None:
+    owners = authz.scope(actor).consultant_ids
+    if owners is not None and deal.consultant_id not in owners:
+        raise PermissionDenied("deal.view")
+
+
+def _plan(session: Session, plan_id: int | None, project_id: int) -> PaymentPlan:
+    plan = session.get(PaymentPlan, plan_id) if plan_id else None
+    if plan is None or plan.project_id != project_id or not plan.active:
+        raise ValidationError(
+            "请选择本项目有效的付款方案。",
+            "Choose an active payment plan of this project.",
+            errors={"plan": "x"},
+        )
+    return plan
+
+
+def extra_discount_limit(session: Session) -> Decimal:
+    value = session.get(Setting, EXTRA_DISCOUNT_LIMIT_KEY)
+    return to_decimal(value.value) if value else DEFAULT_EXTRA_DISCOUNT_LIMIT
+
+
+def unit_area(unit: Unit) -> Decimal:
+    if unit.pricing_basis == PricingBasis.INTERNAL:
+        return unit.internal_area
+    return unit.gross_area
+
+
+def quote_unit(
+    session: Session, unit: Unit, plan: PaymentPlan | None, extra_discount: DecimalLike = 0
+) -> PriceQuote:
+    return quote_price(
+        area=unit_area(unit),
+        list_unit_price=unit.list_unit_price,
+        list_total=unit.list_total,
+        floor_total=unit.floor_total,
+        discount_rate=plan.discount_rate if plan else Decimal("1"),
+        extra_discount=extra_discount,
+        extra_limit_ratio=extra_discount_limit(session),
+    )
+
+
+def _snapshot(deal: Deal, q: PriceQuote) -> None:
+    deal.area = q.area
+    deal.list_unit_price = q.list_unit_price
+    deal.list_total = q.list_total
+    deal.discount_rate = q.discount_rate
+    deal.extra_discount = q.extra_discount
+    deal.deal_total = q.deal_total
+    deal.deal_unit_price = q.deal_unit_price
+
+
+def _price_fields(deal: Deal) -> dict:
+    return audit.snapshot(
+        deal,
+        [
+            "unit_id",
+            "customer_id",
+            "stage",
+            "state",
+            "list_total",
+            "discount_rate",
+            "extra_discount",
+            "deal_total",
+            "deposit",
+        ],
+    )
+
+
+def _flush_deal(session: Session, unit: Unit, deal: Deal) -> None:
+    """Insert/update the deal; the UNIQUE live_unit_id turns a twin into a clear refusal."""
+    try:
+        with session.begin_nested():
+            session.add(deal)
+            session.flush()
+    except IntegrityError:
+        holder = live_deal(session, unit.id)
+        if holder is not None and holder is not deal:
+            raise _holder_refusal(session, unit, holder) from None
+        raise DealRefused(
+            f"{unit.code} 刚被他人占用，请刷新后重试。",
+            f"{unit.code} was just taken; refresh and retry.",
+        ) from None
+
+
+def _receivables(session: Session, deal: Deal) -> list[Receivable]:
+    return list(
+        session.scalars(
+            select(Receivable)
+            .where(Receivable.deal_id == deal.id)
+            .order_by(Receivable.seq)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _add_receivable(
+    session: Session, deal: Deal, kind: ReceivableKind, amount: Decimal, due_on: date, payer=None
+) -> Receivable:
+    seq = (
+        session.scalar(select(func.max(Receivable.seq)).where(Receivable.deal_id == deal.id)) or 0
+    ) + 1
+    row = Receivable(
+        project_id=deal.project_id,
+        deal_id=deal.id,
+        seq=seq,
+        kind=kind,
+        payer=payer or PAYER.get(kind, "buyer"),
+        due_on=due_on,
+        amount=amount,
+        paid=Decimal("0"),
+        cancelled=False,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _plan_items(plan: PaymentPlan | None) -> list[tuple[ReceivableKind, Decimal, int]]:
+    if plan is not None and plan.items:
+        items = [
+            (i.kind, i.ratio, i.due_days) for i in plan.items if i.kind != ReceivableKind.DEPOSIT
+        ]
+        if items:
+            return items
+    kind = plan.kind if plan is not None else PlanKind.LUMP_SUM
+    return [(k, Decimal(r), d) for k, r, d in DEFAULT_SCHEDULES[kind]]
+
+
+def _refuse_if_draft_receipts(session: Session, deal: Deal) -> None:
+    drafts = session.scalar(
+        select(func.count())
+        .select_from(Receipt)
+        .where(Receipt.deal_id == deal.id, Receipt.status == ReceiptStatus.DRAFT)
+    )
+    if drafts:
+        raise DealRefused(
+            "该交易有未审核的收据，请财务先审核或作废后再办理。",
+            "This deal has unaudited receipts; finance must audit or void them first.",
+        )
+
+
+def _reschedule(session: Session, deal: Deal, plan: PaymentPlan | None) -> None:
+    """Make the house-price receivables add up to deal_total: money already paid and the
+    deposit stay; unpaid lines are cancelled and the rest is re-spread over the plan; a
+    price below what is already owed becomes a refund line (negative)."""
+    rows = [r for r in _receivables(session, deal) if not r.cancelled and r.kind in PRICE_KINDS]
+    kept = []
+    for r in rows:
+        if r.paid > 0 or r.kind == ReceivableKind.DEPOSIT:
+            kept.append(r)
+        else:
+            r.cancelled = True
+    remaining = deal.deal_total - sum((r.amount for r in kept), Decimal("0"))
+    base = deal.subscribed_on or deal.contracted_on or date.today()
+    if remaining > 0:
+        for kind, amount, days in split_schedule(remaining, _plan_items(plan)):
+            if amount:
+                _add_receivable(session, deal, kind, amount, base + timedelta(days=days))
+    elif remaining < 0:
+        _add_receivable(
+            session, deal, ReceivableKind.REFUND, remaining, date.today(), payer="developer"
+        )
+
+
+def _close_receivables(session: Session, deal: Deal, refund: Decimal, today: date) -> None:
+    """Cancel what is still unpaid; owe the buyer `refund` (a negative line) if any."""
+    for r in _receivables(session, deal):
+        if not r.cancelled and r.paid == 0 and r.kind != ReceivableKind.REFUND:
+            r.cancelled = True
+    if refund > 0:
+        _add_receivable(session, deal, ReceivableKind.REFUND, -refund, today, payer="developer")
+
+
+def _paid(session: Session, deal: Deal, kinds=None) -> Decimal:
+    total = Decimal("0")
+    for r in _receivables(session, deal):
+        if r.kind == ReceivableKind.REFUND:
+            continue
+        if kinds is None or r.kind in kinds:
+            total += r.paid
+    return total
+
+
+def _expire(session: Session, deal: Deal, unit: Unit, actor: User | None) -> None:
+    deal.state = DealState.EXPIRED
+    deal.live_unit_id = None
+    deal.closed_at = utcnow()
+    deal.close_reason = "expired"
+    session.flush()
+    paid = _paid(session, deal)
+    _close_receivables(session, deal, paid, date.today())
+    set_unit_status(session, unit, UnitStatus.AVAILABLE, actor, deal, "到期释放")
+    _event(session, deal, actor, "expire", stage=deal.stage)
+    audit.record(session, actor, "deal.expire", deal, after={"unit": unit.code})
+
+
+def _today(today: date | None) -> date:
+    return today or date.today()
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands: taking a unit
+
+
+def reserve(
+    session: Session,
+    *,
+    actor: User,
+    unit_id: int,
+    customer_id: int,
+    until: date,
+    today: date | None = None,
+    token: str | None = None,
+) -> Deal:
+    """预留: hold a unit for a customer until a date, no money."""
+    today = _today(today)
+    use_token(session, token, "deal.reserve", actor)
+    unit = _lock_unit(session, unit_id)
+    authz.require(actor, "deal.create", project_id=unit.project_id)
+    customer = _customer(session, actor, customer_id, unit.project_id)
+    if until is None or until < today or until > today + timedelta(days=MAX_RESERVE_DAYS):
+        raise ValidationError(
+            f"预留截止日期须在今天到 {MAX_RESERVE_DAYS} 天之内。",
+            f"The reservation must end within {MAX_RESERVE_DAYS} days.",
+            errors={"until": "x"},
+        )
+    existing = _check_sellable(session, unit, customer.id, today, actor)
+    if existing is not None:
+        raise DealRefused(
+            f"{unit.code} 已由该客户{STAGE_LABELS[existing.stage][0]}。",
+            f"{unit.code} is already {STAGE_LABELS[existing.stage][1]} for this customer.",
+        )
+    deal = Deal(
+        project_id=unit.project_id,
+        unit_id=unit.id,
+        live_unit_id=unit.id,
+        customer_id=customer.id,
+        consultant_id=customer.consultant_id,
+        stage=DealStage.RESERVED,
+        state=DealState.LIVE,
+        reserved_until=until,
+        deposit=Decimal("0"),
+        extra_discount=Decimal("0"),
+        contract_status=ContractStatus.NONE,
+        close_reason="",
+    )
+    _snapshot(deal, quote_unit(session, unit, None))
+    _flush_deal(session, unit, deal)
+    set_unit_status(session, unit, UnitStatus.RESERVED, actor, deal, "预留")
+    _event(session, deal, actor, "reserve", until=until)
+    audit.record(session, actor, "deal.reserve", deal, after=_price_fields(deal))
+    return deal
+
+
+def hold(
+    session: Session,
+    *,
+    actor: User,
+    unit_id: int,
+    customer_id: int,
+    deposit: DecimalLike,
+    today: date | None = None,
+    token: str | None = None,
+) -> Deal:
+    """临定 (小定): a small deposit holds the unit for Project.hold_days days."""
+    today = _today(today)
+    use_token(session, token, "deal.hold", actor)
+    unit = _lock_unit(session, unit_id)
+    authz.require(actor, "deal.create", project_id=unit.project_id)
+    customer = _customer(session, actor, customer_id, unit.project_id)
+    project = session.get(Project, unit.project_id)
+    q = quote_unit(session, unit, None)
+    amount = _deposit(deposit, q.list_total)
+    existing = _check_sellable(session, unit, customer.id, today, actor)
+    if existing is not None and existing.stage != DealStage.RESERVED:
+        raise DealRefused(
+            f"{unit.code} 已由该客户临定。", f"{unit.code} is already held for this customer."
+        )
+    deal = existing or Deal(
+        project_id=unit.project_id,
+        unit_id=unit.id,
+        live_unit_id=unit.id,
+        customer_id=customer.id,
+        consultant_id=customer.consultant_id,
+        state=DealState.LIVE,
+        extra_discount=Decimal("0"),
+        contract_status=ContractStatus.NONE,
+        close_reason="",
+    )
+    deal.stage = DealStage.HELD
+    deal.held_until = today + timedelta(days=project.hold_days)
+    deal.deposit = amount
+    _snapshot(deal, q)
+    _flush_deal(session, unit, deal)
+    _add_receivable(session, deal, ReceivableKind.DEPOSIT, amount, today)
+    set_unit_status(session, unit, UnitStatus.HELD, actor, deal, "临定")
+    _event(session, deal, actor, "hold", deposit=amount, until=deal.held_until)
+    audit.record(session, actor, "deal.hold", deal, after=_price_fields(deal))
+    return deal
+
+
+def _deposit(deposit: DecimalLike, price: Decimal) -> Decimal:
+    try:
+        amount = money(deposit if deposit not in (None, "") else "0")
+        fee_rules.check_deposit(amount, price)
+    except (TypeError, ValueError) as err:
+        raise ValidationError(str(err), str(err), errors={"deposit": str(err)}) from None
+    return amount
+
+
+def subscribe(
+    session: Session,
+    *,
+    actor: User,
+    unit_id: int,
+    customer_id: int,
+    plan_id: int,
+    deposit: DecimalLike,
+    extra_discount: DecimalLike = Decimal("0"),
+    today: date | None = None,
+    token: str | None = None,
+) -> Deal:
+    """认购: customer, payment plan, price snapshot, deposit ≤ 20%; receivables from the plan.
+    An extra discount beyond the limit (or a price below the floor) waits for a manager's
+    approval: the deal is made at the plan price and a pending 额外优惠 request is attached."""
+    use_token(session, token, "deal.subscribe", actor)
+    return _subscribe(
+        session,
+        actor=actor,
+        unit_id=unit_id,
+        customer_id=customer_id,
+        plan_id=plan_id,
+        deposit=deposit,
+        extra_discount=extra_discount,
+        today=_today(today),
+    )
+
+
+def _subscribe(session, *, actor, unit_id, customer_id, plan_id, deposit, extra_discount, today):
+    unit = _lock_unit(session, unit_id)
+    authz.require(actor, "deal.create", project_id=unit.project_id)
+    customer = _customer(session, actor, customer_id, unit.project_id)
+    plan = _plan(session, plan_id, unit.project_id)
+    requested = quote_unit(session, unit, plan, extra_discount or 0)
+    needs_approval = requested.needs_approval and not authz.has(actor, "deal.approve")
+    applied = quote_unit(session, unit, plan, 0) if needs_approval else requested
+    amount = _deposit(deposit, applied.deal_total)
+    existing = _check_sellable(session, unit, customer.id, today, actor)
+    held = Decimal("0")
+    if existing is not None and existing.stage == DealStage.HELD:
+        held = existing.deposit
+        if amount < held:
+            raise ValidationError(
+                f"认购定金不能少于已交的临定金 ¥{format_amount(held)}。",
+                f"The deposit cannot be less than the hold deposit {format_amount(held)}.",
+                errors={"deposit": "x"},
+            )
+    deal = existing or Deal(
+        project_id=unit.project_id,
+        unit_id=unit.id,
+        live_unit_id=unit.id,
+        customer_id=customer.id,
+        consultant_id=customer.consultant_id,
+        state=DealState.LIVE,
+        contract_status=ContractStatus.NONE,
+        close_reason="",
+    )
+    deal.stage = DealStage.SUBSCRIBED
+    deal.plan_id = plan.id
+    deal.subscribed_on = today
+    deal.deposit = amount
+    _snapshot(deal, applied)
+    _flush_deal(session, unit, deal)
+    if amount > held:
+        _add_receivable(session, deal, ReceivableKind.DEPOSIT, amount - held, today)
+    _reschedule(session, deal, plan)
+    set_unit_status(session, unit, UnitStatus.SUBSCRIBED, actor, deal, "认购")
+    if customer.stage != CustomerStage.DEAL:
+        customer.stage = CustomerStage.DEAL
+    _event(
+        session,
+        deal,
+        actor,
+        "subscribe",
+        plan=plan.name,
+        deposit=amount,
+        list_total=applied.list_total,
+        discount_rate=applied.discount_rate,
+        extra_discount=applied.extra_discount,
+        deal_total=applied.deal_total,
+    )
+    if requested.needs_approval and needs_approval:
+        _open_approval(
+            session,
+            actor,
+            deal,
+            ApprovalKind.DISCOUNT,
+            {"extra_discount": str(requested.extra_discount)},
+            _discount_reason(requested),
+        )
+    elif requested.needs_approval:
+        _event(session, deal, actor, "discount_approved", by=actor.username, self_approved=True)
+    audit.record(session, actor, "deal.subscribe", deal, after=_price_fields(deal))
+    return deal
+
+
+def _discount_reason(q: PriceQuote) -> str:
+    parts = []
+    if q.beyond_limit:
+        parts.append(
+            f"额外优惠 ¥{format_amount(q.extra_discount)} 超过限额 ¥{format_amount(q.extra_limit)}"
+        )
+    if q.below_floor:
+        parts.append(
+            f"成交价 ¥{format_amount(q.deal_total)} 低于底价 ¥{format_amount(q.floor_total)}"
+        )
+    return "；".join(parts)
+
+
+def pending_approval(session: Session, deal_id: int) -> DealApproval | None:
+    return session.scalar(select(DealApproval).where(DealApproval.pending_deal_id == deal_id))
+
+
+def sign_contract(
+    session: Session,
+    *,
+    actor: User,
+    contract_no: str,
+    deal_id: int | None = None,
+    unit_id: int | None = None,
+    customer_id: int | None = None,
+    plan_id: int | None = None,
+    deposit: DecimalLike | None = None,
+    extra_discount: DecimalLike = Decimal("0"),
+    home_count: int = 1,
+    today: date | None = None,
+    token: str | None = None,
+) -> Deal:
+    """签约: a subscribed deal gets its contract number, or a walk-in signs directly (the
+    subscription is made in the same transaction). Fees and taxes become receivables."""
+    today = _today(today)
+    use_token(session, token, "deal.sign", actor)
+    number = (contract_no or "").strip()
+    if not number or len(number) > 50:
+        raise ValidationError(
+            "请填写合同编号（最多50个字符）。",
+            "Enter the contract number (at most 50 characters).",
+            errors={"contract_no": "x"},
+        )
+    if deal_id is None:
+        deal = _subscribe(
+            session,
+            actor=actor,
+            unit_id=unit_id,
+            customer_id=customer_id,
+            plan_id=plan_id,
+            deposit=deposit,
+            extra_discount=extra_discount,
+            today=today,
+        )
+    else:
+        deal = _lock_deal(session, deal_id)
+        authz.require(actor, "deal.create", project_id=deal.project_id)
+        _check_own_deal(actor, deal)
+    if deal.state != DealState.LIVE or deal.stage != DealStage.SUBSCRIBED:
+        raise DealRefused("只有认购中的交易可以签约。", "Only a subscribed deal can be signed.")
+    if pending_approval(session, deal.id) is not None:
+        raise DealRefused(
+            "该交易有待审批的变更（如额外优惠），审批后才能签约。",
+            "A change of this deal awaits approval; sign after it is decided.",
+        )
+    taken = session.scalar(select(Deal.id).where(Deal.contract_no == number, Deal.id != deal.id))
+    if taken:
+        raise ValidationError(
+            f"合同编号 {number} 已被使用。",
+            f"Contract number {number} is already used.",
+            errors={"contract_no": "x"},
+        )
+    unit = session.get(Unit, deal.unit_id)
+    deal.stage = DealStage.CONTRACTED
+    deal.contract_no = number
+    deal.contracted_on = today
+    deal.contract_status = ContractStatus.SIGNED
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise ValidationError(
+            f"合同编号 {number} 已被使用。",
+            f"Contract number {number} is already used.",
+            errors={"contract_no": "x"},
+        ) from None
+    _fee_receivables(session, deal, unit, today, home_count)
+    set_unit_status(session, unit, UnitStatus.CONTRACTED, actor, deal, "签约")
+    _event(session, deal, actor, "sign", contract_no=number, home_count=home_count)
+    audit.record(session, actor, "deal.sign", deal, after={"contract_no": number})
+    return deal
+
+
+def deed_tax_rules(session: Session) -> list[fee_rules.DeedTaxRule]:
+    rows = session.scalars(select(DeedTaxRate)).all()
+    if not rows:
+        return list(fee_rules.DEFAULT_DEED_TAX_RULES)
+    return [
+        fee_rules.DeedTaxRule(
+            effective_from=r.effective_from,
+            city=r.city,
+            area_threshold=r.area_threshold,
+            first_home_small=r.first_home_small,
+            first_home_large=r.first_home_large,
+            second_home_small=r.second_home_small,
+            second_home_large=r.second_home_large,
+            other_home_rate=r.other_home_rate,
+        )
+        for r in rows
+    ]
+
+
+def fee_rules_in_force(session: Session, project: Project, on: date) -> list[FeeRule]:
+    """The latest rule per fee code in force on `on`: the project's own, else the city's, else
+    the "*" rule."""
+    rows = session.scalars(
+        select(FeeRule).where(
+            FeeRule.effective_from <= on,
+            (FeeRule.project_id == project.id)
+            | (FeeRule.project_id.is_(None) & FeeRule.city.in_([project.city, "*"])),
+        )
+    ).all()
+    best: dict[str, FeeRule] = {}
+
+    def rank(rule: FeeRule):
+        level = 2 if rule.project_id else (1 if rule.city == project.city else 0)
+        return (level, rule.effective_from, rule.id)
+
+    for rule in rows:
+        if rule.code not in best or rank(rule) > rank(best[rule.code]):
+            best[rule.code] = rule
+    return sorted(best.values(), key=lambda r: r.code)
+
+
+def fee_lines(
+    session: Session, deal: Deal, unit: Unit, on: date, home_count: int = 1
+) -> list[tuple[str, str, Decimal]]:
+    """(code, name, amount) of the taxes and fees of a deal on a date."""
+    project = session.get(Project, deal.project_id)
+    lines = []
+    if unit.use == "residential":
+        tax = fee_rules.deed_tax(
+            deal.deal_total, unit.gross_area, home_count, deed_tax_rules(session), on, project.city
+        )
+    else:
+        rule = fee_rules.deed_tax_rule(deed_tax_rules(session), on, project.city)
+        tax = money(deal.deal_total * rule.other_home_rate)
+    lines.append(("deed_tax", "契税", tax))
+    variables = {
+        "area": unit.gross_area,
+        "price": deal.deal_total,
+        "unit_price": deal.deal_unit_price or Decimal("0"),
+    }
+    for rule in fee_rules_in_force(session, project, on):
+        if rule.code == "deed_tax":
+            continue
+        try:
+            amount = money(fee_rules.evaluate_formula(rule.formula, variables))
+        except fee_rules.FormulaError as err:
+            raise DealRefused(
+                f"费用规则“{rule.name}”无法计算：{err}", f"Fee rule {rule.name} failed: {err}"
+            ) from None
+        if amount > 0:
+            lines.append((rule.code, rule.name, amount))
+    return lines
+
+
+def _fee_receivables(session, deal: Deal, unit: Unit, today: date, home_count: int) -> None:
+    for code, name, amount in fee_lines(session, deal, unit, today, home_count):
+        if amount > 0:
+            _add_receivable(
+                session, deal, ReceivableKind.FEE, amount, today + timedelta(days=FEE_DUE_DAYS)
+            )
+            _event(session, deal, None, "fee", code=code, name=name, amount=amount)
+
+
+def audit_contract(session: Session, *, actor: User, deal_id: int) -> Deal:
+    """合同审核."""
+    deal = _lock_deal(session, deal_id)
+    authz.require(actor, "deal.approve", project_id=deal.project_id)
+    if deal.state != DealState.LIVE or deal.contract_status != ContractStatus.SIGNED:
+        raise DealRefused(
+            "只有已签约未审核的合同可以审核。", "Only a signed contract can be audited."
+        )
+    deal.contract_status = ContractStatus.AUDITED
+    _event(session, deal, actor, "contract_audit")
+    audit.record(session, actor, "deal.contract_audit", deal, after={"contract_status": "audited"})
+    return deal
+
+
+def file_contract(session: Session, *, actor: User, deal_id: int, filing_no: str = "") -> Deal:
+    """合同备案 with the housing authority."""
+    deal = _lock_deal(session, deal_id)
+    authz.require(actor, "deal.approve", project_id=deal.project_id)
+    if deal.state != DealState.LIVE or deal.contract_status != ContractStatus.AUDITED:
+        raise DealRefused("合同须先审核再备案。", "Audit the contract before filing it.")
+    deal.contract_status = ContractStatus.FILED
+    _event(session, deal, actor, "contract_file", filing_no=(filing_no or "").strip()[:50])
+    audit.record(session, actor, "deal.contract_file", deal, after={"filing_no": filing_no})
+    return deal
+
+
+def expire_stale(session: Session, today: date | None = None, actor: User | None = None) -> int:
+    """Release every reservation and hold past its date (the scheduled job); returns the count."""
+    today = _today(today)
+    ids = session.scalars(
+        select(Deal.id)
+        .where(
+            Deal.state == DealState.LIVE,
+            (
+                (Deal.stage == DealStage.RESERVED) & (Deal.reserved_until < today)
+                | ((Deal.stage == DealStage.HELD) & (Deal.held_until < today))
+            ),
+        )
+        .order_by(Deal.unit_id)
+    ).all()
+    count = 0
+    for deal_id in ids:
+        deal = _lock_deal(session, deal_id)
+        if is_stale(deal, today):
+            _expire(session, deal, session.get(Unit, deal.unit_id), actor)
+            count += 1
+    return count
+
+
+def release(session: Session, *, actor: User, deal_id: int, today: date | None = None) -> Deal:
+    """Give up a reservation or a hold before its date (no approval: no sale was made)."""
+    deal = _lock_deal(session, deal_id)
+    authz.require(actor, "deal.create", project_id=deal.project_id)
+    _check_own_deal(actor, deal)
+    if deal.state != DealState.LIVE or deal.stage not in (DealStage.RESERVED, DealStage.HELD):
+        raise DealRefused(
+            "只有预留或临定可以直接释放。", "Only a reservation or hold can be released."
+        )
+    _refuse_if_draft_receipts(session, deal)
+    _expire(session, deal, session.get(Unit, deal.unit_id), actor)
+    deal.close_reason = "released"
+    return deal
+
+
+# ---------------------------------------------------------------------------------------------
+# Transaction changes (交易变更), each approved by a manager
+
+
+def _code_label(session: Session, category: str, code: str) -> str | None:
+    item = session.scalar(
+        select(CodeItem).where(
+            CodeItem.category == category, CodeItem.code == code, CodeItem.active.is_(True)
+        )
+    )
+    return item.label if item else None
+
+
+def _open_approval(session, actor, deal, kind, payload, reason) -> DealApproval:
+    approval = DealApproval(
+        project_id=deal.project_id,
+        deal_id=deal.id,
+        pending_deal_id=deal.id,
+        kind=kind,
+        status=ApprovalStatus.PENDING,
+        payload=payload,
+        reason=(reason or "")[:200],
+        requested_by=actor.id if actor else None,
+        decision_note="",
+    )
+    try:
+        with session.begin_nested():
+            session.add(approval)
+            session.flush()
+    except IntegrityError:
+        raise DealRefused(
+            "该交易已有待审批的变更，请等待审批结果。",
+            "A change of this deal is already awaiting approval.",
+        ) from None
+    _event(session, deal, actor, f"request_{kind.value}", payload=payload, reason=reason)
+    audit.record(session, actor, f"deal.request_{kind.value}", approval, after=payload)
+    return approval
+
+
+def request_change(
+    session: Session,
+    *,
+    actor: User,
+    deal_id: int,
+    kind: ApprovalKind | str,
+    reason: str = "",
+    reason_code: str = "",
+    new_unit_id: int | None = None,
+    new_customer_id: int | None = None,
+    extra_discount: DecimalLike | None = None,
+    developer_fault: bool = False,
+    token: str | None = None,
+) -> DealApproval:
+    """Ask for a transaction change; a manager decides it in 交易变更."""
+    use_token(session, token, "deal.request", actor)
+    kind = ApprovalKind(kind)
+    deal = _lock_deal(session, deal_id)
+    authz.require(actor, "deal.create", project_id=deal.project_id)
+    _check_own_deal(actor, deal)
+    if deal.state != DealState.LIVE:
+        raise DealRefused("该交易已关闭，不能变更。", "This deal is closed.")
+    payload: dict = {}
+    if kind == ApprovalKind.FORFEIT:
+        if deal.stage not in (DealStage.SUBSCRIBED, DealStage.CONTRACTED):
+            raise DealRefused("只有认购或签约的交易可以挞定。", "Only a sale can be forfeited.")
+        label = _code_label(session, "forfeit_reason", reason_code)
+        if label is None:
+            raise ValidationError("请选择挞定原因。", "Choose the forfeit reason.", {"reason": "x"})
+        payload = {"reason_code": reason_code, "reason_label": label}
+    elif kind == ApprovalKind.CANCEL:
+        payload = {"developer_fault": bool(developer_fault), "reason_code": reason_code}
+    elif kind == ApprovalKind.SWAP:
+        if deal.stage != DealStage.SUBSCRIBED:
+            raise DealRefused(
+                "只有认购阶段的交易可以换房（已签约请退房后重新认购）。",
+                "Only a subscribed deal can swap units (cancel a contract instead).",
+            )
+        target = session.get(Unit, new_unit_id) if new_unit_id else None
+        if target is None or target.project_id != deal.project_id or target.id == deal.unit_id:
+            raise ValidationError(
+                "请选择本项目的另一套房间。", "Choose another unit.", {"unit": "x"}
+            )
+        if target.status != UnitStatus.AVAILABLE or live_deal(session, target.id) is not None:
+            raise DealRefused(f"{target.code} 不是待售房源。", f"{target.code} is not for sale.")
+        payload = {"new_unit_id": target.id, "new_unit_code": target.code}
+    elif kind == ApprovalKind.RENAME:
+        target = session.get(Customer, new_customer_id) if new_customer_id else None
+        if target is None or target.project_id != deal.project_id or target.id == deal.customer_id:
+            raise ValidationError(
+                "请选择本项目的另一位客户。", "Choose another customer.", {"customer": "x"}
+            )
+        payload = {"new_customer_id": target.id, "new_customer_name": target.name}
+    elif kind == ApprovalKind.DISCOUNT:
+        if deal.stage != DealStage.SUBSCRIBED:
+            raise DealRefused("只有认购阶段可以申请额外优惠。", "Only before the contract.")
+        plan = session.get(PaymentPlan, deal.plan_id) if deal.plan_id else None
+        q = quote_price(
+            area=deal.area,
+            list_unit_price=deal.list_unit_price,
+            list_total=deal.list_total,
+            floor_total=None,
+            discount_rate=deal.discount_rate or (plan.discount_rate if plan else 1),
+            extra_discount=extra_discount or 0,
+        )
+        payload = {"extra_discount": str(q.extra_discount)}
+    return _open_approval(session, actor, deal, kind, payload, reason)
+
+
+def decide(
+    session: Session,
+    *,
+    actor: User,
+    approval_id: int,
+    approve: bool,
+    note: str = "",
+    today: date | None = None,
+) -> DealApproval:
+    """A manager approves (the change is carried out now) or rejects a request."""
+    today = _today(today)
+    approval = session.get(DealApproval, approval_id)
+    if approval is None:
+        raise NotFound("审批单不存在。", "No such approval request.")
+    authz.require(actor, "deal.approve", project_id=approval.project_id)
+    deal = _lock_deal(session, approval.deal_id)
+    session.refresh(approval)
+    if approval.status != ApprovalStatus.PENDING:
+        raise DealRefused("该申请已处理。", "This request was already decided.")
+    approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+    approval.pending_deal_id = None
+    approval.decided_by = actor.id
+    approval.decided_at = utcnow()
+    approval.decision_note = (note or "")[:200]
+    session.flush()
+    if approve:
+        if deal.state != DealState.LIVE:
+            raise DealRefused("该交易已关闭，不能变更。", "This deal is closed.")
+        APPLY[approval.kind](session, actor, deal, approval.payload or {}, today)
+    _event(
+        session,
+        deal,
+        actor,
+        f"{'approve' if approve else 'reject'}_{approval.kind.value}",
+        note=note,
+        payload=approval.payload,
+    )
+    audit.record(
+        session,
+        actor,
+        f"deal.{'approve' if approve else 'reject'}",
+        approval,
+        after={"kind": approval.kind, "deal": deal.id},
+    )
+    return approval
+
+
+def _close(session, actor, deal: Deal, state: DealState, reason: str, refund: Decimal, today):
+    _refuse_if_draft_receipts(session, deal)
+    unit = session.get(Unit, deal.unit_id)
+    deal.state = state
+    deal.live_unit_id = None
+    deal.closed_at = utcnow()
+    deal.close_reason = reason[:200]
+    session.flush()
+    _close_receivables(session, deal, refund, today)
+    set_unit_status(session, unit, UnitStatus.AVAILABLE, actor, deal, reason)
+
+
+def _apply_forfeit(session, actor, deal: Deal, payload: dict, today: date) -> None:
+    # 挞定: the deposit paid is kept; anything paid beyond it is owed back to the buyer.
+    paid = _paid(session, deal)
+    deposit_paid = _paid(session, deal, {ReceivableKind.DEPOSIT})
+    _close(
+        session,
+        actor,
+        deal,
+        DealState.FORFEITED,
+        payload.get("reason_label", "挞定"),
+        paid - deposit_paid,
+        today,
+    )
+
+
+def _apply_cancel(session, actor, deal: Deal, payload: dict, today: date) -> None:
+    # 退房: everything paid is returned; the developer's fault returns the deposit double.
+    paid = _paid(session, deal)
+    if payload.get("developer_fault"):
+        paid += _paid(session, deal, {ReceivableKind.DEPOSIT})
+    _close(session, actor, deal, DealState.CANCELLED, "退房", paid, today)
+
+
+def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> None:
+    _refuse_if_draft_receipts(session, deal)
+    old_unit = session.get(Unit, deal.unit_id)
+    new_unit = _lock_unit(session, int(payload["new_unit_id"]))
+    holder = live_deal(session, new_unit.id)
+    if holder is not None and is_stale(holder, today):
+        _expire(session, holder, new_unit, actor)
+        holder = None
+    if holder is not None:
+        raise _holder_refusal(session, new_unit, holder)
+    if new_unit.status != UnitStatus.AVAILABLE:
+        raise DealRefused(f"{new_unit.code} 不是待售房源。", f"{new_unit.code} is not for sale.")
+    before = _price_fields(deal)
+    plan = session.get(PaymentPlan, deal.plan_id) if deal.plan_id else None
+    q = quote_unit(session, new_unit, plan, deal.extra_discount)
+    deal.live_unit_id = None
+    session.flush()
+    deal.unit_id = new_unit.id
+    deal.live_unit_id = new_unit.id
+    _snapshot(deal, q)
+    _flush_deal(session, new_unit, deal)
+    _reschedule(session, deal, plan)
+    set_unit_status(session, old_unit, UnitStatus.AVAILABLE, actor, deal, "换出")
+    set_unit_status(session, new_unit, STAGE_UNIT_STATUS[deal.stage], actor, deal, "换入")
+    _event(
+        session,
+        deal,
+        actor,
+        "swap",
+        old_unit=old_unit.code,
+        new_unit=new_unit.code,
+        before=before,
+        price_difference=q.deal_total - to_decimal(before["deal_total"]),
+    )
+
+
+def _apply_rename(session, actor, deal: Deal, payload: dict, today: date) -> None:
+    old = deal.customer_id
+    customer = session.get(Customer, int(payload["new_customer_id"]))
+    deal.customer_id = customer.id
+    if customer.stage != CustomerStage.DEAL:
+        customer.stage = CustomerStage.DEAL
+    _event(session, deal, actor, "rename", old_customer_id=old, new_customer_id=customer.id)
+
+
+def _apply_discount(session, actor, deal: Deal, payload: dict, today: date) -> None:
+    _refuse_if_draft_receipts(session, deal)
+    plan = session.get(PaymentPlan, deal.plan_id) if deal.plan_id else None
+    q = quote_price(
+        area=deal.area,
+        list_unit_price=deal.list_unit_price,
+        list_total=deal.list_total,
+        floor_total=None,
+        discount_rate=deal.discount_rate,
+        extra_discount=to_decimal(payload.get("extra_discount", "0")),
+    )
+    if q.deal_total < deal.deposit:
+        raise DealRefused("优惠后房价低于定金。", "The price would fall below the deposit.")
+    _snapshot(deal, q)
+    session.flush()
+    _reschedule(session, deal, plan)
+    unit = session.get(Unit, deal.unit_id)
+    unit.updated_at = utcnow()
+
+
+APPLY = {
+    ApprovalKind.FORFEIT: _apply_forfeit,
+    ApprovalKind.CANCEL: _apply_cancel,
+    ApprovalKind.SWAP: _apply_swap,
+    ApprovalKind.RENAME: _apply_rename,
+    ApprovalKind.DISCOUNT: _apply_discount,
+}
