@@ -109,7 +109,8 @@ def backend(redis_url: str | None, instance_dir: Path | str) -> Any:
 
 
 def _key(session: Session, name: str, params: tuple, version: str) -> str:
-    url = str(session.get_bind().url)
+    bind = session.get_bind()
+    url = str(getattr(bind, "engine", bind).url)
     digest = hashlib.sha256(repr((url, name, params)).encode()).hexdigest()[:32]
     return f"loupan:agg:{name}:{digest}:{version}"
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from data_layer.commands import marketing as commands
 from data_layer.errors import PermissionDenied, ValidationError
 from data_layer.models import (
-    Customer,
     CustomerStage,
     Deal,
     DealStage,

@@ -6,6 +6,7 @@ audit entry in the caller's transaction."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -130,19 +131,17 @@ def parse_date(value: Any, what: str = "日期") -> date:
 
 
 def parse_month(value: Any) -> date:
-    """'2026-03', '2026-03-01', a date or datetime → the first day of that month."""
+    """'2026-03', '2026/3', '2026年3月', '2026-03-01', a date → the month's first day."""
     if isinstance(value, (date, datetime)):
         day = value.date() if isinstance(value, datetime) else value
         return day.replace(day=1)
-    text = str(value or "").strip().replace("/", "-").replace("年", "-").rstrip("月")
+    text = str(value or "").strip()
     if not text:
         raise ValueError("请填写月份。")
-    parts = text.split("-")
-    try:
-        year, month = int(parts[0]), int(parts[1])
-        return date(year, month, 1)
-    except (ValueError, IndexError):
-        raise ValueError(f"月份“{value}”格式不正确，应为 2026-03。") from None
+    found = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\D|$)", text)
+    if found and 1 <= int(found.group(2)) <= 12:
+        return date(int(found.group(1)), int(found.group(2)), 1)
+    raise ValueError(f"月份“{value}”格式不正确，应为 2026-03。")
 
 
 def _project_id(session: Session, actor: User, value: Any, projects: dict) -> int:
@@ -374,6 +373,30 @@ def delete_expense(session: Session, *, actor: User, expense_id: int) -> None:
     before = {k: getattr(expense, k) for k in EXPENSE_FIELDS}
     audit.record(session, actor, "marketing.expense.delete", expense, before=before)
     session.delete(expense)
+
+
+def check_budget_rows(session: Session, actor: User, rows: list[dict]) -> list[tuple[dict, str]]:
+    """Plan rows checked as save_budget would: (row, Chinese message) for each bad one."""
+    vocab, projects = _Vocabulary(session), _project_lookup(session)
+    return _problems(rows, lambda raw: _budget_row(session, actor, vocab, projects, raw))
+
+
+def check_expense_rows(session: Session, actor: User, rows: list[dict]) -> list[tuple[dict, str]]:
+    """Expense rows checked as record_expenses would."""
+    vocab, projects, campaigns = _Vocabulary(session), _project_lookup(session), _campaigns(session)
+    return _problems(
+        rows, lambda raw: _expense_row(session, actor, vocab, projects, campaigns, raw)
+    )
+
+
+def _problems(rows, check) -> list[tuple[dict, str]]:
+    out = []
+    for raw in rows:
+        try:
+            check(raw)
+        except ValueError as err:
+            out.append((raw, str(err)))
+    return out
 
 
 # ------------------------------------------------------------------------------ campaigns
