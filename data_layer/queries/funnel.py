@@ -1,0 +1,295 @@
+"""Customer analytics (客户分析): the sales funnel with conversion rates, the trend of new
+visitors and callers, the consultant ranking and the lost reasons, within the viewer's scope.
+
+The funnel follows a cohort: the customers whose first contact falls in the period, and how far
+each of them got (returning visit, opportunity, subscription, contract) up to now. Every figure
+is computed from the tables (covering indexes of migration 0004), so it is right at once after
+any write; nothing is cached."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from sqlalchemy import Integer, case, distinct, func, or_, select
+from sqlalchemy.orm import Session
+
+from .. import authz
+from ..models import ContactKind, Customer, CustomerStage, Deal, User
+from .crm import CUSTOMER_COLUMNS, CustomerFilter, customers_frame, restrict_customers
+
+STAGES = ("new", "returning", "opportunity", "subscribed", "contracted")
+SPLITS = ("channel", "consultant", "team", "level")
+GRAINS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class FunnelFilter:
+    project_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    channel: str | None = None
+    consultant_id: int | None = None
+    team_id: int | None = None
+    level: str | None = None
+    contact: str | None = None  # visit / call: how the customer first came
+
+    def as_dict(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The current quarter so far."""
+    first_month = (today.month - 1) // 3 * 3 + 1
+    return date(today.year, first_month, 1), today
+
+
+def _filters(query, viewer: User, f: FunnelFilter, date_column):
+    query = restrict_customers(query, viewer)
+    if f.project_id:
+        query = query.where(Customer.project_id == int(f.project_id))
+    if f.start:
+        query = query.where(date_column >= f.start)
+    if f.end:
+        query = query.where(date_column <= f.end)
+    if f.channel:
+        query = query.where(Customer.channel == f.channel)
+    if f.consultant_id:
+        query = query.where(Customer.consultant_id == int(f.consultant_id))
+    if f.team_id:
+        members = select(User.id).where(User.team_id == int(f.team_id))
+        query = query.where(Customer.consultant_id.in_(members))
+    if f.level:
+        query = query.where(Customer.level == f.level)
+    if f.contact:
+        query = query.where(Customer.first_contact == ContactKind(f.contact))
+    return query
+
+
+def _group_column(split: str | None):
+    if split == "channel":
+        return Customer.channel
+    if split == "consultant":
+        return Customer.consultant_id
+    if split == "team":
+        return User.team_id
+    if split == "level":
+        return Customer.level
+    return None
+
+
+def _grouped(query, split: str | None):
+    column = _group_column(split)
+    if column is None:
+        return query.add_columns(func.min(0).label("grp")), None
+    if split == "team":
+        query = query.join(User, User.id == Customer.consultant_id)
+    return query.add_columns(column.label("grp")).group_by(column), column
+
+
+REACHED_OPPORTUNITY = or_(
+    Customer.opportunity_on.is_not(None), Customer.stage == CustomerStage.DEAL
+)
+SUBSCRIBED = or_(Deal.subscribed_on.is_not(None), Deal.contracted_on.is_not(None))
+CONTRACTED = Deal.contracted_on.is_not(None)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    """A percentage with one decimal, half-up; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def stage_counts(
+    session: Session, viewer: User, f: FunnelFilter, split: str | None = None
+) -> dict[object, dict[str, int]]:
+    """{group: {stage: customers}}; the group is None without a split."""
+    authz.require(viewer, "crm.view")
+    if split is not None and split not in SPLITS:
+        raise ValueError(split)
+    base = select(
+        func.count().label("new"),
+        _count_if(Customer.visit_count >= 2).label("returning"),
+        _count_if(REACHED_OPPORTUNITY).label("opportunity"),
+    ).select_from(Customer)
+    base, column = _grouped(_filters(base, viewer, f, Customer.first_contact_on), split)
+    result: dict[object, dict[str, int]] = {}
+    for row in session.execute(base):
+        key = row.grp if column is not None else None
+        result[key] = {
+            "new": int(row.new),
+            "returning": int(row.returning),
+            "opportunity": int(row.opportunity),
+            "subscribed": 0,
+            "contracted": 0,
+        }
+    deals = (
+        select(
+            func.count(distinct(case((SUBSCRIBED, Customer.id)))).label("subscribed"),
+            func.count(distinct(case((CONTRACTED, Customer.id)))).label("contracted"),
+        )
+        .select_from(Deal)
+        .join(Customer, Customer.id == Deal.customer_id)
+    )
+    deals, column = _grouped(_filters(deals, viewer, f, Customer.first_contact_on), split)
+    for row in session.execute(deals):
+        key = row.grp if column is not None else None
+        if key not in result:
+            continue
+        result[key]["subscribed"] = int(row.subscribed)
+        result[key]["contracted"] = int(row.contracted)
+    if split is None and None not in result:
+        result[None] = dict.fromkeys(STAGES, 0)
+    return result
+
+
+FUNNEL_COLUMNS = ["group", "stage", "customers", "rate_previous", "rate_first"]
+
+
+def funnel(
+    session: Session, viewer: User, f: FunnelFilter, split: str | None = None
+) -> pd.DataFrame:
+    """One row per (group, stage) with the conversion from the previous stage and from the
+    first, in percent."""
+    rows = []
+    for group, counts in stage_counts(session, viewer, f, split).items():
+        first = counts["new"]
+        previous = None
+        for stage in STAGES:
+            n = counts[stage]
+            rows.append(
+                {
+                    "group": group,
+                    "stage": stage,
+                    "customers": n,
+                    "rate_previous": _rate(n, previous) if previous is not None else None,
+                    "rate_first": _rate(n, first),
+                }
+            )
+            previous = n
+    return pd.DataFrame(rows, columns=FUNNEL_COLUMNS)
+
+
+def stage_customers(
+    session: Session, viewer: User, f: FunnelFilter, stage: str, limit: int = 2000
+) -> pd.DataFrame:
+    """The customers behind one stage of the funnel (clicking a stage), within the viewer's
+    scope; needs the right to see individual customers."""
+    authz.require(viewer, "crm.customers")
+    if stage not in STAGES:
+        raise ValueError(stage)
+    ids = select(Customer.id)
+    if stage == "returning":
+        ids = ids.where(Customer.visit_count >= 2)
+    elif stage == "opportunity":
+        ids = ids.where(REACHED_OPPORTUNITY)
+    elif stage in ("subscribed", "contracted"):
+        condition = SUBSCRIBED if stage == "subscribed" else CONTRACTED
+        ids = ids.where(
+            Customer.id.in_(select(Deal.customer_id).where(condition).scalar_subquery())
+        )
+    ids = _filters(ids, viewer, f, Customer.first_contact_on)
+    wanted = [i for (i,) in session.execute(ids.order_by(Customer.id.desc()).limit(limit))]
+    if not wanted:
+        return pd.DataFrame(columns=CUSTOMER_COLUMNS)
+    frames = []
+    for start in range(0, len(wanted), 500):
+        chunk = set(wanted[start : start + 500])
+        frame = customers_frame(session, viewer, CustomerFilter(), limit=limit, only_ids=chunk)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _period_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def trend(session: Session, viewer: User, f: FunnelFilter, grain: str = "day") -> pd.DataFrame:
+    """New customers per day, week (from Monday) or month, by how they first came: walk-in
+    visit or phone call. Periods without anyone are shown as zero."""
+    authz.require(viewer, "crm.view")
+    if grain not in GRAINS:
+        raise ValueError(grain)
+    query = (
+        select(Customer.first_contact_on, Customer.first_contact, func.count())
+        .select_from(Customer)
+        .group_by(Customer.first_contact_on, Customer.first_contact)
+    )
+    query = _filters(query, viewer, f, Customer.first_contact_on)
+    counts: dict[date, dict[str, int]] = {}
+    for day, kind, n in session.execute(query):
+        period = _period_start(day, grain)
+        bucket = counts.setdefault(period, {"visit": 0, "call": 0, "other": 0})
+        bucket[kind.value] += n
+    if f.start and f.end and f.start <= f.end:
+        day = _period_start(f.start, grain)
+        while day <= f.end:
+            counts.setdefault(day, {"visit": 0, "call": 0, "other": 0})
+            if grain == "month":
+                day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+            else:
+                day += timedelta(days=7 if grain == "week" else 1)
+    rows = [
+        {"period": period, **values, "total": sum(values.values())}
+        for period, values in sorted(counts.items())
+    ]
+    return pd.DataFrame(rows, columns=["period", "visit", "call", "other", "total"])
+
+
+def consultant_ranking(session: Session, viewer: User, f: FunnelFilter) -> pd.DataFrame:
+    """Per consultant: new customers of the period and how many reached each stage, ranked by
+    subscriptions, then contracts, then opportunities."""
+    counts = stage_counts(session, viewer, f, split="consultant")
+    names = {
+        i: n
+        for i, n in session.execute(
+            select(User.id, User.display_name).where(User.id.in_(list(counts)))
+        )
+    }
+    rows = []
+    for consultant_id, c in counts.items():
+        rows.append(
+            {
+                "consultant_id": consultant_id,
+                "consultant": names.get(consultant_id, str(consultant_id)),
+                **c,
+                "conversion": _rate(c["subscribed"], c["new"]),
+            }
+        )
+    rows.sort(key=lambda r: (-r["subscribed"], -r["contracted"], -r["opportunity"], -r["new"]))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return pd.DataFrame(
+        rows,
+        columns=["rank", "consultant_id", "consultant", *STAGES, "conversion"],
+    )
+
+
+def lost_reasons(session: Session, viewer: User, f: FunnelFilter) -> pd.DataFrame:
+    """Customers lost within the period, by reason (code of the lost_reason dictionary)."""
+    authz.require(viewer, "crm.view")
+    query = (
+        select(Customer.lost_reason, func.count())
+        .select_from(Customer)
+        # lost_on is set when a customer is lost and cleared when they come back.
+        .where(Customer.lost_on.is_not(None))
+        .group_by(Customer.lost_reason)
+    )
+    query = _filters(query, viewer, f, Customer.lost_on)
+    rows = [{"reason": reason, "customers": n} for reason, n in session.execute(query)]
+    rows.sort(key=lambda r: -r["customers"])
+    total = sum(r["customers"] for r in rows)
+    for row in rows:
+        row["share"] = _rate(row["customers"], total)
+    return pd.DataFrame(rows, columns=["reason", "customers", "share"])
