@@ -166,10 +166,9 @@ def test_database_refuses_a_second_live_deal_even_without_the_code(session, mark
         stage=DealStage.SUBSCRIBED,
         state=DealState.LIVE,
     )
-    with pytest.raises(IntegrityError):
-        with session.begin_nested():
-            session.add(twin)
-            session.flush()
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.add(twin)
+        session.flush()
 
 
 def test_deposit_above_twenty_percent_is_refused_and_nothing_written(session, market):
