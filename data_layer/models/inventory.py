@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
@@ -76,7 +77,14 @@ class Unit(Base):
     # Shown as sold on the customer-facing (virtual) sales control chart.
     virtual_sold: Mapped[bool] = mapped_column(default=False)
     # Bumped on every status or price change: open charts poll max(updated_at) per building.
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # onupdate: any UPDATE of a unit through SQLAlchemy (ORM or Core) bumps it; microseconds on
+    # MySQL too, so that two changes within one second are told apart.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"),
+        default=utcnow,
+        onupdate=utcnow,
+        index=True,
+    )
 
     building: Mapped[Building] = relationship()
     layout: Mapped[Layout | None] = relationship()

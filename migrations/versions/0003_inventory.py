@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 import data_layer.models.types
 
@@ -128,6 +129,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_price_rule_project_id"), "price_rule", ["project_id"])
     op.create_index("ix_unit_building_updated", "unit", ["building_id", "updated_at"])
+    if op.get_bind().dialect.name == "mysql":
+        # Microseconds: the live chart tells apart two changes of a unit within one second.
+        op.alter_column(
+            "unit",
+            "updated_at",
+            existing_type=sa.DateTime(),
+            type_=mysql.DATETIME(fsp=6),
+            existing_nullable=False,
+        )
     setting = sa.table("setting", sa.column("key"), sa.column("value"))
     op.bulk_insert(setting, [{"key": k, "value": v} for k, v in SETTINGS])
 
@@ -135,6 +145,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     for key, _ in SETTINGS:
         op.execute(sa.text("DELETE FROM setting WHERE `key` = :k").bindparams(k=key))
+    if op.get_bind().dialect.name == "mysql":
+        op.alter_column(
+            "unit",
+            "updated_at",
+            existing_type=mysql.DATETIME(fsp=6),
+            type_=sa.DateTime(),
+            existing_nullable=False,
+        )
     op.drop_index("ix_unit_building_updated", table_name="unit")
     op.drop_index(op.f("ix_price_rule_project_id"), table_name="price_rule")
     op.drop_table("price_rule")
