@@ -14,7 +14,7 @@ Definitions (the same for every card, chart and drill-down):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -640,3 +640,29 @@ def leadership_receipts(
         rows,
         ["id", "project", "number", "payer", "kind", "method", "amount", "received_on", "status"],
     )
+
+
+# ---------------------------------------------------------------- periods
+
+PRESETS = ("month", "last_month", "quarter", "year", "last12", "last_year")
+
+
+def preset_period(name: str, today: date) -> tuple[date, date]:
+    """The dates of a named period: this month, last month, this quarter, this year, the last
+    twelve months (from the first of the month eleven months ago), last year."""
+    if name == "last_month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if name == "quarter":
+        first_month = (today.month - 1) // 3 * 3 + 1
+        return today.replace(month=first_month, day=1), today
+    if name == "year":
+        return today.replace(month=1, day=1), today
+    if name == "last12":
+        year, month = today.year, today.month - 11
+        if month < 1:
+            year, month = year - 1, month + 12
+        return date(year, month, 1), today
+    if name == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    return today.replace(day=1), today
