@@ -1,0 +1,145 @@
+"""费用计划: the marketing expense plan per project, month, channel and category."""
+
+from datetime import date
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import auth
+from dashboard.components import export_button, grid, import_panel, page_title
+from dashboard.i18n import _
+from data_layer import authz
+from pages.marketing import ids
+from pages.marketing.widgets import (
+    MONEY,
+    code_options,
+    dropdown,
+    field,
+    project_options,
+    read_only_note,
+)
+
+dash.register_page(
+    __name__,
+    path="/marketing/budget",
+    nav_module="marketing",
+    label="费用计划",
+    permission="marketing.view",
+    order=200,
+    title="费用计划 · Loupan",
+)
+
+EDITABLE = {"editable": True, "cellEditor": "agNumberCellEditor", "cellClass": "editable-cell"}
+
+
+def columns(editable: bool) -> list[dict]:
+    months = [
+        {"field": f"m{m:02d}", "headerName": f"{m}月", **MONEY, **(EDITABLE if editable else {})}
+        for m in range(1, 13)
+    ]
+    return [
+        {"field": "project", "headerName": "项目", "pinned": "left", "minWidth": 120},
+        {"field": "channel_label", "headerName": "渠道", "pinned": "left", "minWidth": 100},
+        {"field": "category_label", "headerName": "费用类别", "minWidth": 100},
+        *months,
+        {"field": "total", "headerName": "全年合计", **MONEY},
+    ]
+
+
+def layout(**_query):
+    user = auth.viewer()
+    can_edit = authz.has(user, "marketing.edit")
+    year = date.today().year
+    table = grid(ids.BUDGET_GRID, columns(can_edit), height=420, getRowId="params.data.key")
+    table.columnSize = "autoSize"
+    form = html.Div()
+    if can_edit:
+        form = dbc.Card(
+            dbc.CardBody(
+                [
+                    dbc.Row(
+                        [
+                            field(
+                                "项目", dropdown(ids.BUDGET_PROJECT, project_options(), "请选择")
+                            ),
+                            field(
+                                "月份",
+                                dbc.Input(
+                                    id=ids.BUDGET_MONTH,
+                                    type="month",
+                                    value=date.today().strftime("%Y-%m"),
+                                ),
+                                2,
+                            ),
+                            field(
+                                "渠道",
+                                dropdown(ids.BUDGET_CHANNEL, code_options("channel"), "请选择"),
+                                2,
+                            ),
+                            field(
+                                "费用类别",
+                                dropdown(
+                                    ids.BUDGET_CATEGORY, code_options("expense_category"), "请选择"
+                                ),
+                                2,
+                            ),
+                            field(
+                                "计划金额（元）",
+                                dbc.Input(id=ids.BUDGET_AMOUNT, type="number", min=0, step=0.01),
+                                2,
+                            ),
+                            dbc.Col(
+                                dbc.Button(
+                                    _("保存计划"),
+                                    id=ids.BUDGET_SAVE,
+                                    color="primary",
+                                    className="mt-4",
+                                ),
+                                md=1,
+                            ),
+                        ],
+                        className="g-2",
+                    ),
+                    html.Div(
+                        _("提示：也可直接在下表中双击月份单元格修改金额，回车保存。"),
+                        className="text-muted small mt-2",
+                    ),
+                ]
+            ),
+            className="shadow-sm mb-3",
+        )
+    return html.Div(
+        [
+            page_title(_("营销费用计划")),
+            form if can_edit else read_only_note(),
+            html.Div(id=ids.BUDGET_FEEDBACK),
+            dcc.Store(id=ids.BUDGET_REFRESH),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Dropdown(
+                            id=ids.BUDGET_YEAR,
+                            options=[
+                                {"label": f"{y}", "value": y} for y in range(year - 3, year + 2)
+                            ],
+                            value=year,
+                            clearable=False,
+                        ),
+                        xs=4,
+                        md=2,
+                    ),
+                    dbc.Col(
+                        export_button(ids.BUDGET_EXPORT, ids.BUDGET_DOWNLOAD),
+                        md="auto",
+                        className="ms-auto",
+                    ),
+                ],
+                className="mb-2 g-2 align-items-center",
+            ),
+            table,
+            html.Div(import_panel(ids.BUDGET_IMPORT, "Excel 导入费用计划"), className="mt-3")
+            if can_edit
+            else None,
+        ]
+    )
