@@ -64,15 +64,15 @@ def _deal(
     return deal
 
 
-def make_sales(session, world):
+def make_sales(session, world, codes=("1", "9")):
     """Two projects with deals, plans, receivables, receipts, campaigns, budget and expenses
     (see the expected figures in the tests)."""
     p1, p2 = world.projects
     consultant, consultant3 = world.users["consultant"], world.users["consultant_p2"]
-    make_building(session, p1, code="1", floors=3, per_floor=2)
-    make_building(session, p2, code="9", floors=1, per_floor=2)
-    units1 = list(session.scalars(select(Unit).where(Unit.project_id == p1.id).order_by(Unit.id)))
-    units2 = list(session.scalars(select(Unit).where(Unit.project_id == p2.id).order_by(Unit.id)))
+    b1 = make_building(session, p1, code=codes[0], floors=3, per_floor=2)
+    b2 = make_building(session, p2, code=codes[1], floors=1, per_floor=2)
+    units1 = list(session.scalars(select(Unit).where(Unit.building_id == b1.id).order_by(Unit.id)))
+    units2 = list(session.scalars(select(Unit).where(Unit.building_id == b2.id).order_by(Unit.id)))
     units1[5].status = UnitStatus.UNRELEASED
 
     def customer(project, who, name, mobile, channel, day, stage, level=""):
