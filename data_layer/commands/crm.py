@@ -986,7 +986,7 @@ IMPORT_COLUMNS = [
 KIND_LABELS = {"来访": "visit", "来电": "call", "visit": "visit", "call": "call", "": "visit"}
 
 
-def import_leads(
+def check_leads(
     session: Session,
     *,
     actor: User,
@@ -994,18 +994,13 @@ def import_leads(
     rows: list[dict],
     first_row: int = 2,
     today: date | None = None,
-) -> int:
-    """Import leads: every row is validated (format, dictionary, duplicates in the file and in
-    the project) and either all rows are written or none (ImportRejected lists every error)."""
+) -> tuple[list[RowError], list[tuple[Registration, int, int]]]:
+    """Validate lead rows (format, dictionary, owner, duplicates in the file and in the
+    project): (every error, the rows ready to write as (registration, owner id, row number)).
+    A row may carry its spreadsheet row number in "_row"."""
     today = _today(today)
-    if not project_id:
-        raise ValidationError("请先选择项目。", "Choose a project first.", {"project": "missing"})
-    project_id = int(project_id)
-    authz.require(actor, "crm.edit", project_id=project_id)
     headers = dict(IMPORT_COLUMNS)
     errors: list[RowError] = []
-    if not rows:
-        raise ValidationError("文件中没有数据行。", "The file has no data rows.")
     consultants = {
         u.username.lower(): u
         for u in session.scalars(select(User).where(User.role_code.in_(OWNER_ROLES)))
@@ -1013,9 +1008,9 @@ def import_leads(
     }
     seen_mobile: dict[str, int] = {}
     seen_id: dict[str, int] = {}
-    ready: list[tuple[Registration, int]] = []
+    ready: list[tuple[Registration, int, int]] = []
     for offset, raw in enumerate(rows):
-        number = first_row + offset
+        number = int(raw.get("_row") or first_row + offset)
         values = dict(raw)
         kind = str(values.get("contact_kind") or "").strip()
         values["contact_kind"] = KIND_LABELS.get(kind, "bad")
@@ -1095,8 +1090,32 @@ def import_leads(
                     f"该身份证号已是 {existing_ids[registration.id_number]} 的客户。",
                 )
             )
+    errors.sort(key=lambda e: e.row)
+    return errors, ready
+
+
+def import_leads(
+    session: Session,
+    *,
+    actor: User,
+    project_id: int,
+    rows: list[dict],
+    first_row: int = 2,
+    today: date | None = None,
+) -> int:
+    """Import leads: every row is validated (see check_leads) and either all rows are written
+    or none (ImportRejected lists every error by row)."""
+    today = _today(today)
+    if not project_id:
+        raise ValidationError("请先选择项目。", "Choose a project first.", {"project": "missing"})
+    project_id = int(project_id)
+    authz.require(actor, "crm.edit", project_id=project_id)
+    if not rows:
+        raise ValidationError("文件中没有数据行。", "The file has no data rows.")
+    errors, ready = check_leads(
+        session, actor=actor, project_id=project_id, rows=rows, first_row=first_row, today=today
+    )
     if errors:
-        errors.sort(key=lambda e: e.row)
         raise ImportRejected(errors)
     for registration, owner_id, _number in ready:
         customer = _insert_customer(session, project_id, owner_id, registration, today)

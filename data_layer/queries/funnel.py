@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import Integer, case, distinct, func, or_, select
+from sqlalchemy import Integer, and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import authz
@@ -115,25 +115,29 @@ def stage_counts(
     if split is not None and split not in SPLITS:
         raise ValueError(split)
     base = select(
-        func.count().label("new"),
-        _count_if(Customer.visit_count >= 2).label("returning"),
-        _count_if(REACHED_OPPORTUNITY).label("opportunity"),
+        func.count().label("n_new"),
+        _count_if(Customer.visit_count >= 2).label("n_returning"),
+        _count_if(REACHED_OPPORTUNITY).label("n_opportunity"),
     ).select_from(Customer)
     base, column = _grouped(_filters(base, viewer, f, Customer.first_contact_on), split)
     result: dict[object, dict[str, int]] = {}
     for row in session.execute(base):
         key = row.grp if column is not None else None
         result[key] = {
-            "new": int(row.new),
-            "returning": int(row.returning),
-            "opportunity": int(row.opportunity),
+            "new": int(row.n_new),
+            "returning": int(row.n_returning),
+            "opportunity": int(row.n_opportunity),
             "subscribed": 0,
             "contracted": 0,
         }
     deals = (
         select(
-            func.count(distinct(case((SUBSCRIBED, Customer.id)))).label("subscribed"),
-            func.count(distinct(case((CONTRACTED, Customer.id)))).label("contracted"),
+            func.count(distinct(case((SUBSCRIBED, Customer.id)))).label("n_subscribed"),
+            func.count(distinct(case((CONTRACTED, Customer.id)))).label("n_contracted"),
+            # A customer who subscribed was an opportunity, even if nobody recorded it.
+            func.count(distinct(case((and_(SUBSCRIBED, ~REACHED_OPPORTUNITY), Customer.id)))).label(
+                "n_unmarked"
+            ),
         )
         .select_from(Deal)
         .join(Customer, Customer.id == Deal.customer_id)
@@ -143,8 +147,9 @@ def stage_counts(
         key = row.grp if column is not None else None
         if key not in result:
             continue
-        result[key]["subscribed"] = int(row.subscribed)
-        result[key]["contracted"] = int(row.contracted)
+        result[key]["subscribed"] = int(row.n_subscribed)
+        result[key]["contracted"] = int(row.n_contracted)
+        result[key]["opportunity"] += int(row.n_unmarked)
     if split is None and None not in result:
         result[None] = dict.fromkeys(STAGES, 0)
     return result
@@ -189,7 +194,8 @@ def stage_customers(
     if stage == "returning":
         ids = ids.where(Customer.visit_count >= 2)
     elif stage == "opportunity":
-        ids = ids.where(REACHED_OPPORTUNITY)
+        subscribed = exists().where(Deal.customer_id == Customer.id, SUBSCRIBED)
+        ids = ids.where(or_(REACHED_OPPORTUNITY, subscribed))
     elif stage in ("subscribed", "contracted"):
         condition = SUBSCRIBED if stage == "subscribed" else CONTRACTED
         ids = ids.where(

@@ -1,0 +1,315 @@
+"""客户分析: funnel, trend, consultant ranking and lost reasons; filters mirrored in the URL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html
+
+from dashboard import auth, charts
+from dashboard.db import reader
+from dashboard.i18n import _, language
+from data_layer.queries import crm as crm_queries
+from data_layer.queries import funnel as queries
+from pages.crm import ids
+from pages.crm.labels import FUNNEL_LABELS
+
+FILTERS = [
+    (ids.AN_PROJECT, "value"),
+    (ids.AN_DATES, "start_date"),
+    (ids.AN_DATES, "end_date"),
+    (ids.AN_CHANNEL, "value"),
+    (ids.AN_CONSULTANT, "value"),
+    (ids.AN_TEAM, "value"),
+    (ids.AN_LEVEL, "value"),
+    (ids.AN_CONTACT, "value"),
+]
+URL_KEYS = ["project", "start", "end", "channel", "consultant", "team", "level", "contact"]
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _day(value):
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def funnel_filter(project, start, end, channel, consultant, team, level, contact):
+    return queries.FunnelFilter(
+        project_id=_int(project),
+        start=_day(start),
+        end=_day(end),
+        channel=channel or None,
+        consultant_id=_int(consultant),
+        team_id=_int(team),
+        level=level or None,
+        contact=contact if contact in ("visit", "call") else None,
+    )
+
+
+def _percent(value) -> str:
+    return f"{value}%" if value is not None else "—"
+
+
+def _group_names(split, groups) -> dict:
+    session = reader()
+    if split == "channel":
+        labels = crm_queries.code_labels(session, "channel", language())
+        return {g: labels.get(g, g) or _("未填写") for g in groups}
+    if split == "consultant":
+        from data_layer.models import User
+
+        return {g: (session.get(User, g).display_name if g else "") for g in groups}
+    if split == "team":
+        from data_layer.models import Team
+
+        return {g: (session.get(Team, g).name if g else _("无团队")) for g in groups}
+    if split == "level":
+        return {g: g or _("未分级") for g in groups}
+    return {None: _("全部")}
+
+
+def funnel_figure(frame, split):
+    """A plotly funnel as a dict: one trace per group, the stage code in customdata so a
+    click tells which stage was meant."""
+    if frame.empty or int(frame["customers"].max() or 0) == 0:
+        return charts.empty(_("所选范围内没有客户"))
+    labels = [_(FUNNEL_LABELS[s]) for s in queries.STAGES]
+    names = _group_names(split, list(dict.fromkeys(frame["group"])))
+    data = []
+    for group, part in frame.groupby("group", sort=False, dropna=False):
+        data.append(
+            {
+                "type": "funnel",
+                "name": names.get(group, str(group)),
+                "y": labels,
+                "x": [int(v) for v in part["customers"]],
+                "customdata": list(queries.STAGES),
+                "textinfo": "value+percent previous" if not split else "value",
+                "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
+                "connector": {"line": {"color": "#ccc"}},
+            }
+        )
+    return charts.figure(
+        data,
+        _("销售漏斗"),
+        margin={"l": 110, "r": 20, "t": 40, "b": 30},
+        showlegend=bool(split),
+        funnelmode="stack",
+        clickmode="event",
+    )
+
+
+def funnel_table(frame, split):
+    if frame.empty or split:
+        return None
+    rows = frame.to_dict("records")
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(_("阶段")),
+                html.Th(_("客户数")),
+                html.Th(_("较上一阶段")),
+                html.Th(_("占新增")),
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(_(FUNNEL_LABELS[r["stage"]])),
+                    html.Td(f"{int(r['customers']):,}"),
+                    html.Td(_percent(r["rate_previous"])),
+                    html.Td(_percent(r["rate_first"])),
+                ]
+            )
+            for r in rows
+        ]
+    )
+    return dbc.Table(
+        [head, body],
+        size="sm",
+        bordered=False,
+        striped=True,
+        className="mb-0 small",
+        id="crm-funnel-rates",
+    )
+
+
+def register(app):
+    inputs = [Input(i, p) for i, p in FILTERS]
+
+    # The filters are written into the address bar (no reload) so the view can be shared.
+    app.clientside_callback(
+        """
+        function(...values) {
+            const keys = KEYS;
+            const grain = values[keys.length];
+            const split = values[keys.length + 1];
+            const params = new URLSearchParams();
+            keys.forEach((k, i) => {
+                const v = values[i];
+                if (v !== null && v !== undefined && v !== '') params.set(k, v);
+            });
+            if (split) params.set('split', split);
+            if (grain) params.set('grain', grain);
+            const url = window.location.pathname + '?' + params.toString();
+            window.history.replaceState(window.history.state, '', url);
+            return url;
+        }
+        """.replace("KEYS", json.dumps(URL_KEYS)),
+        Output(ids.AN_URL_SINK, "data"),
+        *inputs,
+        Input(ids.AN_GRAIN, "value"),
+        Input(ids.AN_SPLIT, "value"),
+    )
+
+    @auth.callback(
+        app,
+        "crm.view",
+        Output(ids.AN_FUNNEL, "figure"),
+        Output(ids.AN_FUNNEL_TABLE, "children"),
+        *inputs,
+        Input(ids.AN_SPLIT, "value"),
+    )
+    def funnel(*values, user):
+        *filters, split = values
+        split = split if split in queries.SPLITS else None
+        frame = queries.funnel(reader(), user, funnel_filter(*filters), split)
+        return funnel_figure(frame, split), funnel_table(frame, split)
+
+    @auth.callback(
+        app,
+        "crm.customers",
+        Output(ids.AN_STAGE_GRID, "rowData"),
+        Output(ids.AN_STAGE_TITLE, "children"),
+        Input(ids.AN_FUNNEL, "clickData"),
+        *[State(i, p) for i, p in FILTERS],
+        prevent_initial_call=True,
+    )
+    def stage_list(click, *filters, user):
+        from callbacks.crm import decorate, records
+
+        points = (click or {}).get("points") or []
+        stage = points[0].get("customdata") if points else None
+        if stage not in queries.STAGES:
+            return [], _("点击漏斗的某一阶段，查看该阶段的客户")
+        frame = queries.stage_customers(reader(), user, funnel_filter(*filters), stage)
+        title = _("{stage}：{n} 位客户", stage=_(FUNNEL_LABELS[stage]), n=len(frame))
+        return decorate(records(frame)), title
+
+    @auth.callback(
+        app,
+        "crm.view",
+        Output(ids.AN_TREND, "figure"),
+        *inputs,
+        Input(ids.AN_GRAIN, "value"),
+    )
+    def trend(*values, user):
+        *filters, grain = values
+        grain = grain if grain in queries.GRAINS else "week"
+        frame = queries.trend(reader(), user, funnel_filter(*filters), grain)
+        if frame.empty or int(frame["total"].sum()) == 0:
+            return charts.empty(_("所选范围内没有新增客户"))
+        x = [d.isoformat() for d in frame["period"]]
+        data = [
+            {"type": "bar", "name": _("来访"), "x": x, "y": [int(v) for v in frame["visit"]]},
+            {"type": "bar", "name": _("来电"), "x": x, "y": [int(v) for v in frame["call"]]},
+        ]
+        title = {
+            "day": "每日新增来访与来电",
+            "week": "每周新增来访与来电",
+            "month": "每月新增来访与来电",
+        }[grain]
+        return charts.figure(
+            data,
+            _(title),
+            barmode="stack",
+            xaxis={**charts.LAYOUT["xaxis"], "type": "category" if grain != "day" else "date"},
+        )
+
+    @auth.callback(
+        app,
+        "crm.view",
+        Output(ids.AN_RANKING, "figure"),
+        Output(ids.AN_RANKING_GRID, "rowData"),
+        Output(ids.AN_LOST, "figure"),
+        *inputs,
+    )
+    def ranking_and_lost(*filters, user):
+        f = funnel_filter(*filters)
+        session = reader()
+        ranking = queries.consultant_ranking(session, user, f)
+        rows = []
+        for row in ranking.to_dict("records"):
+            row = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            row["conversion_text"] = _percent(row["conversion"])
+            row.pop("conversion")
+            rows.append(row)
+        if rows:
+            top = rows[:15][::-1]
+            names = [r["consultant"] for r in top]
+            ranking_fig = charts.figure(
+                [
+                    {
+                        "type": "bar",
+                        "orientation": "h",
+                        "name": _("新增来访来电"),
+                        "y": names,
+                        "x": [r["new"] for r in top],
+                    },
+                    {
+                        "type": "bar",
+                        "orientation": "h",
+                        "name": _("机会客户"),
+                        "y": names,
+                        "x": [r["opportunity"] for r in top],
+                    },
+                    {
+                        "type": "bar",
+                        "orientation": "h",
+                        "name": _("认购"),
+                        "y": names,
+                        "x": [r["subscribed"] for r in top],
+                    },
+                ],
+                _("置业顾问排行"),
+                barmode="group",
+                margin={"l": 90, "r": 20, "t": 40, "b": 40},
+            )
+        else:
+            ranking_fig = charts.empty(_("所选范围内没有客户"))
+        lost = queries.lost_reasons(session, user, f)
+        if lost.empty:
+            lost_fig = charts.empty(_("所选期间没有流失客户"))
+        else:
+            labels = crm_queries.code_labels(session, "lost_reason", language())
+            lost = lost.iloc[::-1]
+            lost_fig = charts.figure(
+                [
+                    {
+                        "type": "bar",
+                        "orientation": "h",
+                        "y": [labels.get(r, r) or _("未填写") for r in lost["reason"]],
+                        "x": [int(v) for v in lost["customers"]],
+                        "text": [_percent(s) for s in lost["share"]],
+                        "textposition": "auto",
+                        "marker": {"color": charts.COLORS[3]},
+                        "hovertemplate": "%{y}: %{x}<extra></extra>",
+                    }
+                ],
+                _("流失原因"),
+                margin={"l": 110, "r": 20, "t": 40, "b": 40},
+                showlegend=False,
+            )
+        return ranking_fig, rows, lost_fig

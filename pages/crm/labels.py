@@ -1,0 +1,71 @@
+"""Display labels of CRM codes (translated with _() at render time) and shared grid columns."""
+
+STAGE_LABELS = {
+    "lead": "线索",
+    "opportunity": "机会",
+    "deal": "成交",
+    "lost": "流失",
+}
+CONTACT_LABELS = {"visit": "来访", "call": "来电", "other": "其他"}
+FUNNEL_LABELS = {
+    "new": "新增来访来电",
+    "returning": "复访",
+    "opportunity": "机会客户",
+    "subscribed": "认购",
+    "contracted": "签约",
+}
+ASSIGN_LABELS = {
+    "register": "登记归属",
+    "import": "导入归属",
+    "claim": "保护期满接手",
+    "override": "经理改归属",
+    "transfer": "客户接转",
+}
+DEAL_STAGE_LABELS = {"reserved": "预留", "held": "临定", "subscribed": "认购", "contracted": "签约"}
+DEAL_STATE_LABELS = {
+    "live": "有效",
+    "expired": "已过期",
+    "cancelled": "退房",
+    "forfeited": "挞定",
+    "swapped": "换房",
+}
+SURVEY_KIND_LABELS = {"text": "文本", "number": "数字", "single": "单选", "multi": "多选"}
+LEVELS = ["A", "B", "C", "D"]
+
+CUSTOMER_COLUMNS = [
+    {
+        "field": "detail",
+        "headerName": "详情",
+        "cellRenderer": "markdown",
+        "maxWidth": 80,
+        "filter": False,
+        "sortable": False,
+    },
+    {"field": "name", "headerName": "客户", "minWidth": 100},
+    {"field": "mobile", "headerName": "手机", "minWidth": 120},
+    {"field": "stage_label", "headerName": "阶段", "maxWidth": 100},
+    {"field": "level", "headerName": "等级", "maxWidth": 80},
+    {"field": "channel_label", "headerName": "认知途径"},
+    {"field": "first_contact_label", "headerName": "来访/来电", "maxWidth": 110},
+    {"field": "first_contact_on", "headerName": "首次到访"},
+    {"field": "last_contact_on", "headerName": "最近联系"},
+    {"field": "next_follow_up_on", "headerName": "下次跟进"},
+    {
+        "field": "visit_count",
+        "headerName": "到访次数",
+        "maxWidth": 110,
+        "filter": "agNumberColumnFilter",
+    },
+    {
+        "field": "follow_up_count",
+        "headerName": "跟进次数",
+        "maxWidth": 110,
+        "filter": "agNumberColumnFilter",
+    },
+    {"field": "intended_layout", "headerName": "意向户型"},
+    {"field": "budget", "headerName": "预算（元）"},
+    {"field": "consultant", "headerName": "置业顾问 "},
+    {"field": "project", "headerName": "项目"},
+]
+# Exported but not shown: the ID number and notes are in the file, not the grid.
+EXPORT_EXTRA = [("id_number", "身份证号"), ("lost_reason_label", "流失原因"), ("notes", "备注")]

@@ -1,0 +1,94 @@
+"""客户接转: a manager moves all or selected customers of a consultant (who leaves) to another."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components import grid, page_title
+from dashboard.i18n import _
+from pages.crm import ids
+
+dash.register_page(
+    __name__,
+    path="/crm/transfer",
+    nav_module="crm",
+    label="客户接转",
+    permission="crm.transfer",
+    order=430,
+    title="客户接转 · Loupan",
+)
+
+COLUMNS = [
+    {
+        "field": "name",
+        "headerName": "客户",
+        "checkboxSelection": True,
+        "headerCheckboxSelection": True,
+        "headerCheckboxSelectionFilteredOnly": True,
+    },
+    {"field": "mobile", "headerName": "手机"},
+    {"field": "stage_label", "headerName": "阶段", "maxWidth": 100},
+    {"field": "level", "headerName": "等级", "maxWidth": 80},
+    {"field": "last_contact_on", "headerName": "最近联系"},
+    {"field": "next_follow_up_on", "headerName": "下次跟进"},
+    {"field": "first_contact_on", "headerName": "首次到访"},
+]
+
+
+def layout(**_query):
+    return html.Div(
+        [
+            page_title(_("客户接转")),
+            dbc.Alert(
+                _(
+                    "请先在顶部选择项目。选择原置业顾问后，可勾选部分客户接转，或一次接转其全部客户。"
+                ),
+                color="light",
+                className="py-2 small",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(_("原置业顾问")),
+                            dcc.Dropdown(id=ids.TR_FROM, placeholder=_("请选择")),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(_("接手置业顾问")),
+                            dcc.Dropdown(id=ids.TR_TO, placeholder=_("请选择")),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(_("接转原因")),
+                            dbc.Input(id=ids.TR_REASON, maxlength=200, placeholder=_("如：离职")),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(" ", className="d-block"),
+                            dbc.Button(
+                                _("接转所选"), id=ids.TR_SELECTED, color="primary", className="me-2"
+                            ),
+                            dbc.Button(_("全部接转"), id=ids.TR_ALL, color="warning", outline=True),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            html.Div(id=ids.TR_FEEDBACK),
+            html.Div(id=ids.TR_INFO, className="text-muted small mb-1"),
+            grid(
+                ids.TR_GRID,
+                COLUMNS,
+                height=520,
+                dashGridOptions={"rowSelection": "multiple", "suppressRowClickSelection": True},
+            ),
+        ]
+    )
