@@ -1,6 +1,8 @@
 """Every Dash callback is a public HTTP endpoint: refused without a session and for a role that
 lacks its permission, with nothing written."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -19,8 +21,27 @@ ROLE_USERS = {
 }
 
 
-def _spec(item):
-    return {"id": item["id"], "property": item["property"]}
+def _component_id(raw: str):
+    """A callback-map id: a plain string, or a JSON dict id whose wildcards become concrete."""
+    if not raw.startswith("{"):
+        return raw, False
+    ident = json.loads(raw)
+    wildcard_all = any(v in (["ALL"], ["ALLSMALLER"]) for v in ident.values())
+    return {k: (1 if isinstance(v, list) else v) for k, v in ident.items()}, wildcard_all
+
+
+def _spec(item, value):
+    ident, many = _component_id(item["id"])
+    entry = {"id": ident, "property": item["property"], "value": value}
+    return [] if many else entry
+
+
+def _outputs(key: str) -> list[dict]:
+    specs = []
+    for part in key.strip(".").split("..."):
+        raw, _, prop = part.rpartition(".")
+        specs.append({"id": _component_id(raw)[0], "property": prop.split("@")[0]})
+    return specs
 
 
 ROUTER = ".._pages_content.children..._pages_store.data.."
@@ -33,15 +54,12 @@ def callback_bodies(app):
     for output, cb in app.callback_map.items():
         if "callback" not in cb:
             continue  # clientside: runs in the browser, no endpoint
-        outputs = []
-        for part in output.strip(".").split("..."):
-            ident, _, prop = part.rpartition(".")
-            outputs.append({"id": ident, "property": prop})
+        outputs = _outputs(output)
         body = {
             "output": output,
             "outputs": outputs if output.startswith("..") else outputs[0],
-            "inputs": [{**_spec(i), "value": 1} for i in cb["inputs"]],
-            "state": [{**_spec(s), "value": None} for s in cb["state"]],
+            "inputs": [_spec(i, 1) for i in cb["inputs"]],
+            "state": [_spec(s, None) for s in cb["state"]],
             "changedPropIds": [f"{i['id']}.{i['property']}" for i in cb["inputs"]][:1],
         }
         bodies.append((output, body))
@@ -155,3 +173,23 @@ def test_login_without_form_token_is_refused(app_env):
     response = client.post("/login", data={"username": "manager", "password": "Secret123"})
     assert response.status_code == 401
     assert "页面已过期" in response.get_data(as_text=True)
+
+
+def _route(app, client, pathname: str) -> str:
+    body = dict(callback_bodies(app))[ROUTER]
+    for item in body["inputs"]:
+        item["value"] = {"pathname": pathname, "search": ""}.get(item["property"])
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_executive_home_is_the_group_overview(app_env):
+    executive = app_env.server.test_client()
+    login(executive, "exec")
+    assert '"ov-cards"' in _route(app_env, executive, "/")
+    consultant = app_env.server.test_client()
+    login(consultant, "consultant")
+    home = _route(app_env, consultant, "/")
+    assert '"ov-cards"' not in home
+    assert '"desk-figures"' in home

@@ -8,6 +8,7 @@ from dashboard import auth
 from dashboard.components import grid, page_title
 from dashboard.i18n import _
 from data_layer import authz
+from data_layer.models import RoleCode
 from pages.desktop import ids
 
 dash.register_page(
@@ -37,8 +38,20 @@ BIRTHDAY_COLUMNS = [
 ]
 
 
-def layout(**_query):
+# An executive's home is the group overview (决策分析 → 经营总览).
+EXECUTIVE_HOME = "/analytics/overview"
+
+
+def _page_at(path: str):
+    return next((p for p in dash.page_registry.values() if p["path"] == path), None)
+
+
+def layout(**query):
     user = auth.viewer()
+    if user.role_code == RoleCode.EXECUTIVE:
+        overview = _page_at(EXECUTIVE_HOME)
+        if overview is not None:
+            return overview["layout"](**query)
     reminders = []
     if authz.has(user, "crm.view"):
         reminders = [
