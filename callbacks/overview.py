@@ -430,7 +430,7 @@ def register(app):
         table = queries.with_ratios(frame)
         total = queries.monthly_total(monthly)
         names = dict(zip(frame["project_id"], frame["project"], strict=True))
-        header = _header(names, drilled)
+        header = _header(names, drilled, start, end)
         links = _links(user, measure, drilled)
         return (
             cards(user, queries.totals(frame), measure),
@@ -450,9 +450,11 @@ def register(app):
         Input(ids.PROJECT_CHART, "clickData"),
         Input(ids.PROJECT_GRID, "cellClicked"),
         State(ids.PROJECT, "data"),
+        State(ids.PERIOD, "start_date"),
+        State(ids.PERIOD, "end_date"),
         prevent_initial_call=True,
     )
-    def drill(click, cell, drilled, *, user):
+    def drill(click, cell, drilled, start, end, *, user):
         project_id = None
         if dash.ctx.triggered_id == ids.PROJECT_CHART and click:
             point = (click.get("points") or [{}])[0]
@@ -464,7 +466,8 @@ def register(app):
             return dash.no_update
         if not authz.scope(user).allows_project(project_id):
             return dash.no_update
-        return f"/analytics/overview?project={project_id}"
+        period = f"&start={start[:10]}&end={end[:10]}" if start and end else ""
+        return f"/analytics/overview?project={project_id}{period}"
 
     def _export(name, columns, rows_of):
         button, download = ids.EXPORTS[name]
@@ -556,12 +559,13 @@ def register(app):
     register_query(app)
 
 
-def _header(names: dict, drilled):
+def _header(names: dict, drilled, start=None, end=None):
     if not drilled:
         return html.Span(_("全部项目"), className="badge bg-light text-dark fs-6")
+    period = f"?start={start[:10]}&end={end[:10]}" if start and end else ""
     return html.Div(
         [
-            dcc.Link(_("全部项目"), href="/analytics/overview"),
+            dcc.Link(_("全部项目"), href="/analytics/overview" + period, id="ov-back"),
             html.Span(" › "),
             html.Strong(names.get(drilled, "")),
         ],

@@ -58,7 +58,7 @@ def project_grid():
     return table
 
 
-def layout(project=None, **_query):
+def layout(project=None, start=None, end=None, **_query):
     project_id = int(project) if project and str(project).isdigit() else None
     return html.Div(
         [
@@ -72,7 +72,7 @@ def layout(project=None, **_query):
                 ],
                 className="align-items-start",
             ),
-            period_filter(ids.PRESET, ids.PERIOD),
+            period_filter(ids.PRESET, ids.PERIOD, start=start, end=end),
             html.Div(id=ids.ERROR),
             dcc.Loading(html.Div(id=ids.CARDS, className="ov-cards"), type="dot"),
             html.Div(id=ids.LINKS, className="mb-2"),

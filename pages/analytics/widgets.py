@@ -23,8 +23,23 @@ PRESET_LABELS = {
 }
 
 
-def period_filter(preset_id: str, period_id: str, preset: str = "year") -> dbc.Row:
-    start, end = preset_period(preset, date.today())
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def period_filter(
+    preset_id: str, period_id: str, preset: str = "year", start=None, end=None
+) -> dbc.Row:
+    """Preset periods and a date range; ?start=&end= in the address give a custom period (a
+    drill-down keeps its period, a link can be shared)."""
+    custom_start, custom_end = _day(start), _day(end)
+    if custom_start and custom_end:
+        start, end, preset = custom_start, custom_end, None
+    else:
+        start, end = preset_period(preset, date.today())
     return dbc.Row(
         [
             dbc.Col(
@@ -32,6 +47,7 @@ def period_filter(preset_id: str, period_id: str, preset: str = "year") -> dbc.R
                     id=preset_id,
                     options=[{"label": _(v), "value": k} for k, v in PRESET_LABELS.items()],
                     value=preset,
+                    placeholder=_("自定义"),
                     clearable=False,
                     searchable=False,
                 ),

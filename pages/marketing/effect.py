@@ -61,11 +61,11 @@ def _wide(grid_id, columns, height, **kwargs):
     return table
 
 
-def layout(**_query):
+def layout(start=None, end=None, **_query):
     return html.Div(
         [
             page_title(_("广告效果分析")),
-            period_filter(ids.EFF_PRESET, ids.EFF_PERIOD),
+            period_filter(ids.EFF_PRESET, ids.EFF_PERIOD, start=start, end=end),
             html.Div(id=ids.EFF_ERROR),
             html.Div(id=ids.EFF_SUMMARY),
             dbc.Row(
