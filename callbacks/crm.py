@@ -29,6 +29,7 @@ from pages.crm.labels import (
     ASSIGN_LABELS,
     CONTACT_LABELS,
     CUSTOMER_COLUMNS,
+    DEAL_EVENT_LABELS,
     DEAL_STAGE_LABELS,
     DEAL_STATE_LABELS,
     EXPORT_EXTRA,
@@ -788,12 +789,12 @@ def detail_view(detail: queries.CustomerDetail):
             moved = f"{event.get('from') or ''} → {event.get('to') or ''}".strip(" →")
             details = "；".join(p for p in (moved, details) if p)
         elif kind == "deal.created":
-            title = _("交易") + "·" + _(DEAL_STAGE_LABELS.get(event["title"], event["title"]))
+            title = _("交易登记") + "·" + _(DEAL_STAGE_LABELS.get(event["title"], event["title"]))
             amount = event.get("amount")
             if amount is not None and amount == amount:
                 details = f"{details} ¥{format_amount(amount)}"
         else:
-            title = _("交易变更") + "·" + str(event["title"])
+            title = _("交易") + "·" + _(DEAL_EVENT_LABELS.get(event["title"], event["title"]))
         timeline_rows.append(
             {"at": plain(event["at"]), "title": title, "details": details, "by": event["by"]}
         )

@@ -29,6 +29,20 @@ DEAL_STATE_LABELS = {
     "forfeited": "挞定",
     "swapped": "换房",
 }
+DEAL_EVENT_LABELS = {
+    "reserve": "预留",
+    "hold": "临定",
+    "subscribe": "认购",
+    "contract": "签约",
+    "contract_audit": "合同审核",
+    "contract_file": "合同备案",
+    "expire": "过期释放",
+    "cancel": "退房",
+    "forfeit": "挞定",
+    "swap": "换房",
+    "rename": "更名",
+    "discount": "额外优惠",
+}
 SURVEY_KIND_LABELS = {"text": "文本", "number": "数字", "single": "单选", "multi": "多选"}
 LEVELS = ["A", "B", "C", "D"]
 
@@ -45,11 +59,11 @@ CUSTOMER_COLUMNS = [
     {"field": "mobile", "headerName": "手机", "minWidth": 120},
     {"field": "stage_label", "headerName": "阶段", "maxWidth": 100},
     {"field": "level", "headerName": "等级", "maxWidth": 80},
-    {"field": "channel_label", "headerName": "认知途径"},
+    {"field": "channel_label", "headerName": "认知途径", "minWidth": 100},
     {"field": "first_contact_label", "headerName": "来访/来电", "maxWidth": 110},
-    {"field": "first_contact_on", "headerName": "首次到访"},
-    {"field": "last_contact_on", "headerName": "最近联系"},
-    {"field": "next_follow_up_on", "headerName": "下次跟进"},
+    {"field": "first_contact_on", "headerName": "首次到访", "minWidth": 115},
+    {"field": "last_contact_on", "headerName": "最近联系", "minWidth": 115},
+    {"field": "next_follow_up_on", "headerName": "下次跟进", "minWidth": 115},
     {
         "field": "visit_count",
         "headerName": "到访次数",
@@ -62,10 +76,10 @@ CUSTOMER_COLUMNS = [
         "maxWidth": 110,
         "filter": "agNumberColumnFilter",
     },
-    {"field": "intended_layout", "headerName": "意向户型"},
-    {"field": "budget", "headerName": "预算（元）"},
-    {"field": "consultant", "headerName": "置业顾问 "},
-    {"field": "project", "headerName": "项目"},
+    {"field": "intended_layout", "headerName": "意向户型", "minWidth": 120},
+    {"field": "budget", "headerName": "预算（元）", "minWidth": 130, "type": "rightAligned"},
+    {"field": "consultant", "headerName": "置业顾问 ", "minWidth": 100},
+    {"field": "project", "headerName": "项目", "minWidth": 130},
 ]
 # Exported but not shown: the ID number and notes are in the file, not the grid.
 EXPORT_EXTRA = [("id_number", "身份证号"), ("lost_reason_label", "流失原因"), ("notes", "备注")]

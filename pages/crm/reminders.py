@@ -31,7 +31,7 @@ LINK = {
 OVERDUE = [
     LINK,
     {"field": "name", "headerName": "客户"},
-    {"field": "mobile", "headerName": "手机"},
+    {"field": "mobile", "headerName": "手机", "minWidth": 120},
     {"field": "stage_label", "headerName": "阶段", "maxWidth": 90},
     {"field": "level", "headerName": "等级", "maxWidth": 80},
     {"field": "next_follow_up_on", "headerName": "应跟进日期"},
@@ -49,7 +49,7 @@ OVERDUE = [
 BIRTHDAYS = [
     LINK,
     {"field": "name", "headerName": "客户"},
-    {"field": "mobile", "headerName": "手机"},
+    {"field": "mobile", "headerName": "手机", "minWidth": 120},
     {"field": "birthday", "headerName": "生日", "maxWidth": 100},
     {"field": "days_to_birthday", "headerName": "还有天数", "maxWidth": 110},
     {"field": "age", "headerName": "岁数", "maxWidth": 90},
@@ -59,7 +59,7 @@ BIRTHDAYS = [
 TRANSFERRED = [
     LINK,
     {"field": "name", "headerName": "客户"},
-    {"field": "mobile", "headerName": "手机"},
+    {"field": "mobile", "headerName": "手机", "minWidth": 120},
     {"field": "stage_label", "headerName": "阶段", "maxWidth": 90},
     {"field": "transferred_at", "headerName": "接转时间"},
     {"field": "transferred_from", "headerName": "原置业顾问"},

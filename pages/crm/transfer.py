@@ -26,7 +26,7 @@ COLUMNS = [
         "headerCheckboxSelection": True,
         "headerCheckboxSelectionFilteredOnly": True,
     },
-    {"field": "mobile", "headerName": "手机"},
+    {"field": "mobile", "headerName": "手机", "minWidth": 120},
     {"field": "stage_label", "headerName": "阶段", "maxWidth": 100},
     {"field": "level", "headerName": "等级", "maxWidth": 80},
     {"field": "last_contact_on", "headerName": "最近联系"},

@@ -1,0 +1,270 @@
+"""CRM callbacks through the Flask test client, as a browser would post them: registration and
+the duplicate warning, scoped customer pages (a crafted request with another consultant's
+customer id is refused), audited exports with neutralised cells, script text kept as text."""
+
+import base64
+import io
+import json
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from data_layer.models import AuditEntry, Customer, FollowUp, User
+from pages.crm import ids
+from tests.conftest import login
+
+
+def callback_key(app, output_id: str, prop: str) -> str:
+    app.server.test_client().get("/healthz")
+    wanted = f"{output_id}.{prop}"
+    for key in app.callback_map:
+        parts = [p.split("@")[0] for p in key.strip(".").split("...")]
+        if wanted in parts and "callback" in app.callback_map[key]:
+            return key
+    raise KeyError(wanted)
+
+
+def post(client, app, output_id: str, prop: str, values: dict, trigger: str | None = None):
+    """Post an update for the callback producing output_id.prop; values maps "id.prop" to the
+    value sent for that input or state (missing ones are None)."""
+    key = callback_key(app, output_id, prop)
+    cb = app.callback_map[key]
+    outputs = [
+        {"id": p.rpartition(".")[0], "property": p.rpartition(".")[2].split("@")[0]}
+        for p in key.strip(".").split("...")
+    ]
+
+    def spec(item):
+        if item["id"].startswith("{"):
+            return []  # pattern-matching ALL: no such components on this form
+        return {**item, "value": values.get(f"{item['id']}.{item['property']}")}
+
+    inputs = [spec(i) for i in cb["inputs"]]
+    body = {
+        "output": key,
+        "outputs": outputs if key.startswith("..") else outputs[0],
+        "inputs": inputs,
+        "state": [spec(s) for s in cb["state"]],
+        "changedPropIds": [trigger] if trigger else [],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def db_session(app):
+    return app.server.extensions["loupan_db"].factory()
+
+
+def customer_id(app, name: str) -> int:
+    with db_session(app) as s:
+        return s.scalar(select(Customer.id).where(Customer.name == name))
+
+
+def response_of(resp) -> dict:
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return resp.get_json()["response"]
+
+
+def logged_in(app, username):
+    client = app.server.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def test_crafted_request_for_another_consultants_customer_is_refused(app_env):
+    client = logged_in(app_env, "consultant")
+    theirs = customer_id(app_env, "李娜")  # consultant2's customer
+    mine = customer_id(app_env, "张伟")
+    body = response_of(
+        post(client, app_env, ids.DETAIL_BODY, "children", {f"{ids.DETAIL_ID}.data": theirs})
+    )
+    text = json.dumps(body, ensure_ascii=False)
+    assert "crm-detail-refused" in text
+    assert "13912345678" not in text and "李娜" not in text
+    body = response_of(
+        post(client, app_env, ids.DETAIL_BODY, "children", {f"{ids.DETAIL_ID}.data": mine})
+    )
+    assert "13812345678" in json.dumps(body, ensure_ascii=False)
+    # Writing to it is refused as well, and nothing is written.
+    with db_session(app_env) as s:
+        before = s.scalar(select(func.count()).select_from(FollowUp))
+    body = response_of(
+        post(
+            client,
+            app_env,
+            ids.DETAIL_FEEDBACK,
+            "children",
+            {
+                f"{ids.FU_SUBMIT}.n_clicks": 1,
+                f"{ids.DETAIL_ID}.data": theirs,
+                f"{ids.FU_KIND}.value": "call",
+                f"{ids.FU_NOTES}.value": "抢单",
+            },
+            trigger=f"{ids.FU_SUBMIT}.n_clicks",
+        )
+    )
+    assert "权限" in json.dumps(body, ensure_ascii=False)
+    with db_session(app_env) as s:
+        assert s.scalar(select(func.count()).select_from(FollowUp)) == before
+
+
+def test_marketing_gets_no_customer_records_but_the_funnel(app_env):
+    client = logged_in(app_env, "marketing")
+    resp = post(client, app_env, ids.LIST_GRID, "rowData", {})
+    assert resp.status_code == 403
+    resp = post(
+        client,
+        app_env,
+        ids.DETAIL_BODY,
+        "children",
+        {f"{ids.DETAIL_ID}.data": customer_id(app_env, "张伟")},
+    )
+    assert resp.status_code == 403
+    body = response_of(
+        post(
+            client,
+            app_env,
+            ids.AN_FUNNEL,
+            "figure",
+            {
+                f"{ids.AN_DATES}.start_date": "2020-01-01",
+                f"{ids.AN_DATES}.end_date": "2099-12-31",
+            },
+        )
+    )
+    figure = body[ids.AN_FUNNEL]["figure"]
+    assert figure["data"][0]["x"][0] == 2  # the two customers of the test world
+
+
+def test_register_walk_in_then_duplicate_warning_names_the_owner(app_env):
+    consultant = logged_in(app_env, "consultant")
+    with db_session(app_env) as s:
+        project_id = s.scalar(select(Customer.project_id).where(Customer.name == "张伟"))
+        me = s.scalar(select(User.id).where(User.username == "consultant"))
+    form = {
+        f"{ids.REG_SUBMIT}.n_clicks": 1,
+        f"{ids.REG_PROJECT}.value": project_id,
+        f"{ids.REG_KIND}.value": "visit",
+        f"{ids.REG_CONSULTANT}.value": me,
+        f"{ids.REG_NAME}.value": "<script>alert('x')</script>",
+        f"{ids.REG_MOBILE}.value": "137 0000 8888",
+        f"{ids.REG_BUDGET}.value": 3500000,
+        f"{ids.REG_NOTES}.value": '=HYPERLINK("http://evil")',
+    }
+    body = response_of(
+        post(
+            consultant,
+            app_env,
+            ids.REG_FEEDBACK,
+            "children",
+            form,
+            trigger=f"{ids.REG_SUBMIT}.n_clicks",
+        )
+    )
+    assert "已登记客户" in json.dumps(body, ensure_ascii=False)
+    with db_session(app_env) as s:
+        created = s.scalars(select(Customer).where(Customer.mobile == "13700008888")).one()
+        assert created.name == "<script>alert('x')</script>"
+        assert str(created.budget) == "3500000.00"
+    # The same mobile again, by another consultant: the owner and the date are shown.
+    other = logged_in(app_env, "consultant2")
+    body = response_of(
+        post(
+            other,
+            app_env,
+            ids.REG_DUPLICATE,
+            "children",
+            {
+                f"{ids.REG_MOBILE}.value": "13700008888",
+                f"{ids.REG_PROJECT}.value": project_id,
+            },
+        )
+    )
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Consultant" in text and "已登记" in text
+    body = response_of(
+        post(
+            other,
+            app_env,
+            ids.REG_FEEDBACK,
+            "children",
+            {**form, f"{ids.REG_CONSULTANT}.value": None},
+            trigger=f"{ids.REG_SUBMIT}.n_clicks",
+        )
+    )
+    assert "保护期" in json.dumps(body, ensure_ascii=False)
+    with db_session(app_env) as s:
+        assert (
+            s.scalar(
+                select(func.count()).select_from(Customer).where(Customer.mobile == "13700008888")
+            )
+            == 1
+        )
+    # The script name is sent as plain text for the page to show, never as markup.
+    body = response_of(
+        post(
+            consultant, app_env, ids.DETAIL_BODY, "children", {f"{ids.DETAIL_ID}.data": created.id}
+        )
+    )
+    text = json.dumps(body)
+    assert "dangerously" not in text
+    assert json.dumps("<script>alert('x')</script>")[1:-1] in text
+
+
+def test_invalid_mobile_is_explained_while_typing(app_env):
+    client = logged_in(app_env, "consultant")
+    body = response_of(
+        post(
+            client,
+            app_env,
+            ids.REG_DUPLICATE,
+            "children",
+            {
+                f"{ids.REG_MOBILE}.value": "12345678901",
+                f"{ids.REG_PROJECT}.value": 1,
+            },
+        )
+    )
+    assert "手机号码格式不正确" in json.dumps(body, ensure_ascii=False)
+
+
+def test_export_is_audited_and_formula_cells_stay_text(app_env):
+    client = logged_in(app_env, "manager")
+    with db_session(app_env) as s:
+        before = s.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "export.customers")
+        )
+    body = response_of(
+        post(
+            client,
+            app_env,
+            ids.LIST_DOWNLOAD,
+            "data",
+            {f"{ids.LIST_EXPORT}.n_clicks": 1},
+            trigger=f"{ids.LIST_EXPORT}.n_clicks",
+        )
+    )
+    data = body[ids.LIST_DOWNLOAD]["data"]
+    sheet = load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert "手机" in header and "备注" in header
+    notes = [r[header.index("备注")] for r in rows[1:]]
+    assert '=HYPERLINK("http://evil")' in notes
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                assert cell.data_type == "s"  # text, never a formula
+    with db_session(app_env) as s:
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "export.customers")).all()
+        assert len(entries) == before + 1
+        assert entries[-1].after["personal_data"] is True
+        assert entries[-1].after["rows"] == len(rows) - 1
+
+
+def test_consultant_list_holds_only_their_customers(app_env):
+    client = logged_in(app_env, "consultant2")
+    body = response_of(post(client, app_env, ids.LIST_GRID, "rowData", {}))
+    names = {r["name"] for r in body[ids.LIST_GRID]["rowData"]}
+    assert names == {"李娜"}
