@@ -136,6 +136,30 @@ def code_options(session: Session, category: str) -> list[dict]:
     return [{"label": i.label, "value": i.code} for i in items]
 
 
+def deal_project(session: Session, viewer: User, deal_id) -> int | None:
+    """The project of a deal the viewer may see, else None."""
+    try:
+        deal = session.get(Deal, int(deal_id)) if deal_id else None
+    except (TypeError, ValueError):
+        return None
+    if deal is None or not authz.scope(viewer).allows_project(deal.project_id):
+        return None
+    return deal.project_id
+
+
+def available_unit_options(session: Session, viewer: User, project_id: int | None) -> list[dict]:
+    """Units for sale in a project (targets of a 换房)."""
+    if not project_id or not authz.scope(viewer).allows_project(project_id):
+        return []
+    units = session.scalars(
+        select(Unit)
+        .where(Unit.project_id == project_id, Unit.status == UnitStatus.AVAILABLE)
+        .order_by(Unit.code)
+        .limit(3000)
+    )
+    return [{"label": u.code, "value": u.id} for u in units]
+
+
 def units_frame(
     session: Session, viewer: User, building_id: int | None, today: date
 ) -> pd.DataFrame:

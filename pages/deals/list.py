@@ -1,0 +1,52 @@
+"""交易列表: every deal the viewer may see, with its history, receivables and receipts."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components import export_button, grid, page_title
+from dashboard.i18n import _
+from pages.deals import columns, ids
+
+dash.register_page(
+    __name__,
+    path="/deals/list",
+    nav_module="deals",
+    label="交易列表",
+    permission="deal.view",
+    order=610,
+    title="交易列表 · Loupan",
+)
+
+
+def layout(**_query):
+    states = [
+        {"label": _("在途"), "value": "live"},
+        {"label": _("已过期"), "value": "expired"},
+        {"label": _("已退房"), "value": "cancelled"},
+        {"label": _("已挞定"), "value": "forfeited"},
+    ]
+    return html.Div(
+        [
+            page_title(_("交易列表")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Dropdown(
+                            id=ids.LIST_STATE,
+                            options=states,
+                            value="live",
+                            placeholder=_("全部状态"),
+                        ),
+                        md=3,
+                    ),
+                    dbc.Col(export_button(ids.LIST_EXPORT, ids.LIST_DOWNLOAD), md=3),
+                ],
+                className="mb-2 g-2",
+            ),
+            grid(
+                ids.LIST_GRID, columns.DEALS, height=420, dashGridOptions={"rowSelection": "single"}
+            ),
+            html.Div(id=ids.LIST_DETAIL, className="mt-3"),
+        ]
+    )
