@@ -1,0 +1,181 @@
+"""Demo data of the CRM's own tables: survey questions with answers, the attribution history
+(who registered each customer, one consultant's customers handed over when they left) and the
+funnel dates the demo customers may lack."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from random import Random
+
+from sqlalchemy import func, or_, select, update
+
+from . import audit
+from .bulk import bulk_insert
+from .db import Database
+from .models import (
+    AssignmentKind,
+    Customer,
+    CustomerAssignment,
+    CustomerStage,
+    Project,
+    RoleCode,
+    SurveyAnswer,
+    SurveyField,
+    SurveyKind,
+    User,
+    project_member,
+)
+
+SURVEY = [
+    ("家庭人口", SurveyKind.NUMBER, [], False),
+    ("关注因素", SurveyKind.MULTI, ["学区", "交通", "价格", "户型", "物业", "景观"], False),
+    ("现居住区域", SurveyKind.SINGLE, ["本区", "本市其他区", "外市", "外省"], False),
+    ("购房次数", SurveyKind.SINGLE, ["首套", "二套", "三套及以上"], False),
+]
+# Answers and history rows are written for small demo sets only (the bench set has a million
+# customers: its funnel does not need them).
+MAX_CUSTOMERS_WITH_DETAILS = 50_000
+
+
+def load(db: Database, rng: Random, today: date) -> dict:
+    """Idempotent: a second call adds nothing. Returns what was created."""
+    created = {"survey_fields": 0, "answers": 0, "assignments": 0, "transferred": 0}
+    with db.writer() as session:
+        # Funnel dates for customers loaded without them.
+        session.execute(
+            update(Customer)
+            .where(
+                Customer.opportunity_on.is_(None),
+                or_(
+                    Customer.stage.in_((CustomerStage.OPPORTUNITY, CustomerStage.DEAL)),
+                    Customer.level != "",
+                ),
+            )
+            .values(
+                opportunity_on=func.coalesce(Customer.last_contact_on, Customer.first_contact_on)
+            )
+        )
+        session.execute(
+            update(Customer)
+            .where(Customer.stage == CustomerStage.LOST, Customer.lost_on.is_(None))
+            .values(lost_on=func.coalesce(Customer.last_contact_on, Customer.first_contact_on))
+        )
+        total = session.scalar(select(func.count()).select_from(Customer))
+        if session.scalar(select(func.count()).select_from(SurveyField)) or not total:
+            return created
+        details = total <= MAX_CUSTOMERS_WITH_DETAILS
+        projects = list(session.scalars(select(Project).order_by(Project.id)))
+        for project in projects:
+            fields = []
+            for sort, (label, kind, options, required) in enumerate(SURVEY, start=1):
+                item = SurveyField(
+                    project_id=project.id,
+                    label=label,
+                    kind=kind,
+                    options=options,
+                    required=required,
+                    sort=sort,
+                    active=True,
+                )
+                session.add(item)
+                fields.append(item)
+            session.flush()
+            created["survey_fields"] += len(fields)
+            if not details:
+                continue
+            ids = list(
+                session.scalars(
+                    select(Customer.id)
+                    .where(Customer.project_id == project.id)
+                    .order_by(Customer.id)
+                )
+            )
+            rows = []
+            for customer_id in ids:
+                if rng.random() < 0.35:
+                    continue  # not everyone fills the survey in
+                for item in fields:
+                    if item.kind == SurveyKind.NUMBER:
+                        value = str(rng.choice((1, 2, 3, 3, 4, 4, 5, 6)))
+                    elif item.kind == SurveyKind.MULTI:
+                        value = json.dumps(
+                            rng.sample(item.options, rng.randint(1, 3)), ensure_ascii=False
+                        )
+                    else:
+                        value = rng.choice(item.options)
+                    rows.append({"customer_id": customer_id, "field_id": item.id, "value": value})
+            created["answers"] += bulk_insert(session, SurveyAnswer, rows)
+        if details:
+            history = [
+                {
+                    "customer_id": cid,
+                    "project_id": pid,
+                    "from_consultant_id": None,
+                    "to_consultant_id": owner,
+                    "kind": AssignmentKind.REGISTER,
+                    "reason": "",
+                    "by_user_id": owner,
+                    "at": at,
+                }
+                for cid, pid, owner, at in session.execute(
+                    select(
+                        Customer.id,
+                        Customer.project_id,
+                        Customer.consultant_id,
+                        Customer.assigned_at,
+                    ).order_by(Customer.id)
+                )
+            ]
+            created["assignments"] = bulk_insert(session, CustomerAssignment, history)
+            created["transferred"] = _transfer_example(session, rng, today)
+        audit.record(session, None, "demo.crm", subject="demo:crm", after=created)
+    return created
+
+
+def _transfer_example(session, rng: Random, today: date) -> int:
+    """A consultant who left handed a dozen active customers to the demo consultant last week,
+    so that the reminders screen shows customers handed over."""
+    heir = session.scalar(select(User).where(User.username == "consultant"))
+    if heir is None or not heir.projects:
+        return 0
+    project_id = sorted(heir.project_ids)[0]
+    members = select(project_member.c.user_id).where(project_member.c.project_id == project_id)
+    leaver = session.scalar(
+        select(User)
+        .where(User.id.in_(members), User.id != heir.id, User.role_code == RoleCode.CONSULTANT)
+        .order_by(User.id)
+    )
+    if leaver is None:
+        return 0
+    customers = list(
+        session.scalars(
+            select(Customer)
+            .where(
+                Customer.project_id == project_id,
+                Customer.consultant_id == leaver.id,
+                Customer.stage.in_((CustomerStage.LEAD, CustomerStage.OPPORTUNITY)),
+            )
+            .order_by(Customer.id.desc())
+            .limit(12)
+        )
+    )
+    at = datetime.combine(today - timedelta(days=rng.randint(2, 6)), datetime.min.time())
+    for customer in customers:
+        customer.consultant_id = heir.id
+        customer.assigned_at = at.replace(hour=10)
+        if customer.next_follow_up_on is None or customer.next_follow_up_on > today:
+            customer.next_follow_up_on = today
+        session.add(
+            CustomerAssignment(
+                customer_id=customer.id,
+                project_id=project_id,
+                from_consultant_id=leaver.id,
+                to_consultant_id=heir.id,
+                kind=AssignmentKind.TRANSFER,
+                reason="原顾问离职",
+                by_user_id=None,
+                at=at.replace(hour=10),
+            )
+        )
+    return len(customers)
