@@ -80,7 +80,7 @@ def assert_ledger_adds_up(session):
 def test_receipt_allocates_to_oldest_buyer_lines_and_counts_after_audit(session, market, deal):
     receipt = receive(session, market, deal, "100000")
     assert receipt.status == ReceiptStatus.DRAFT
-    assert receipt.number == "HY2026000001"
+    assert receipt.number == "SJ2026000001"
     assert [a.amount for a in receipt.allocations] == [Decimal("50000.00"), Decimal("50000.00")]
     assert all(r.paid == 0 for r in lines(session, deal))
     assert cmd.audit_receipts(session, actor=market.user("finance"), receipt_ids=[receipt.id]) == 1
@@ -95,7 +95,7 @@ def test_receipt_allocates_to_oldest_buyer_lines_and_counts_after_audit(session,
 
 def test_receipt_numbers_follow_the_company_sequence(session, market, deal):
     numbers = [receive(session, market, deal, "1000").number for _ in range(3)]
-    assert numbers == ["HY2026000001", "HY2026000002", "HY2026000003"]
+    assert numbers == ["SJ2026000001", "SJ2026000002", "SJ2026000003"]
 
 
 def test_bank_disbursement_goes_to_the_mortgage_line(session, market, deal):

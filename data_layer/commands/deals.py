@@ -501,9 +501,10 @@ def _reschedule(session: Session, deal: Deal, plan: PaymentPlan | None) -> None:
 
 
 def _close_receivables(session: Session, deal: Deal, refund: Decimal, today: date) -> None:
-    """Cancel what is still unpaid; owe the buyer `refund` (a negative line) if any."""
+    """Nothing more is owed on a closed deal: every line is cancelled (what was paid stays as
+    paid, for the ledger); owe the buyer `refund` (a negative line) if any."""
     for r in _receivables(session, deal):
-        if not r.cancelled and r.paid == 0 and r.kind != ReceivableKind.REFUND:
+        if not r.cancelled and r.kind != ReceivableKind.REFUND:
             r.cancelled = True
     if refund > 0:
         _add_receivable(session, deal, ReceivableKind.REFUND, -refund, today, payer="developer")

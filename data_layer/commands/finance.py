@@ -15,7 +15,6 @@ from .. import audit, authz
 from ..errors import DomainError, NotFound, ValidationError
 from ..models import (
     CodeItem,
-    Company,
     Customer,
     DealState,
     Project,
@@ -54,9 +53,13 @@ def _amount(value: DecimalLike | None, field: str = "amount") -> Decimal:
     return amount
 
 
+RECEIPT_PREFIX = "SJ"  # 收据
+
+
 def next_receipt_number(session: Session, company_id: int, year: int) -> str:
-    """Take the next number of the company's sequence for the year (row locked until commit)."""
-    company = session.get(Company, company_id)
+    """Take the next number of the company's sequence for the year, e.g. SJ2026000123 (the
+    sequence row stays locked until commit, so two cashiers never get the same number)."""
+    prefix = f"{RECEIPT_PREFIX}{year}"
     query = (
         select(ReceiptSequence)
         .where(ReceiptSequence.company_id == company_id, ReceiptSequence.year == year)
@@ -65,15 +68,24 @@ def next_receipt_number(session: Session, company_id: int, year: int) -> str:
     )
     seq = session.scalar(query)
     if seq is None:
+        # Start after numbers already issued this year (imported or typed in by hand).
+        last = session.scalar(
+            select(func.max(Receipt.number)).where(
+                Receipt.company_id == company_id,
+                Receipt.number.like(f"{prefix}%"),
+                func.length(Receipt.number) == len(prefix) + 6,
+            )
+        )
+        start = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
         try:
             with session.begin_nested():
-                session.add(ReceiptSequence(company_id=company_id, year=year, next_no=1))
+                session.add(ReceiptSequence(company_id=company_id, year=year, next_no=start))
                 session.flush()
         except IntegrityError:
             pass  # another transaction created it first
         seq = session.scalar(query)
     while True:
-        number = f"{company.code}{year}{seq.next_no:06d}"
+        number = f"{prefix}{seq.next_no:06d}"
         seq.next_no += 1
         # A hand-entered number may already sit on the sequence's path: skip it.
         taken = session.scalar(

@@ -1,0 +1,84 @@
+"""Grid columns of the finance screens."""
+
+from pages.deals.columns import MONEY, NUMBER
+
+RECEIPTS = [
+    {
+        "field": "number",
+        "headerName": "收据编号",
+        "minWidth": 140,
+        "checkboxSelection": True,
+        "headerCheckboxSelection": True,
+    },
+    {"field": "received_on", "headerName": "收款日期", "minWidth": 110},
+    {"field": "project", "headerName": "项目", "minWidth": 130},
+    {"field": "unit", "headerName": "房间", "minWidth": 100},
+    {"field": "customer", "headerName": "客户"},
+    {"field": "payer", "headerName": "付款人"},
+    {"field": "method", "headerName": "方式", "maxWidth": 110},
+    {"field": "kind", "headerName": "款项", "maxWidth": 120},
+    {"field": "amount", "headerName": "金额", **MONEY},
+    {"field": "status", "headerName": "状态", "maxWidth": 100},
+    {"field": "reversed", "headerName": "红冲", "maxWidth": 90},
+    {"field": "reverses", "headerName": "冲销收据", "minWidth": 130},
+    {"field": "created_by", "headerName": "经办人"},
+]
+
+OPEN_RECEIVABLES = [
+    {"field": "seq", "headerName": "期次", **NUMBER, "maxWidth": 80},
+    {"field": "kind", "headerName": "款项"},
+    {"field": "payer", "headerName": "付款方"},
+    {"field": "due_on", "headerName": "应收日期"},
+    {"field": "amount", "headerName": "应收金额", "type": "rightAligned"},
+    {"field": "paid", "headerName": "已收金额", "type": "rightAligned"},
+    {"field": "open", "headerName": "可收金额", "type": "rightAligned"},
+    {
+        "field": "allocate",
+        "headerName": "本次分配（可填）",
+        "editable": True,
+        "type": "rightAligned",
+        "cellStyle": {"backgroundColor": "#fffde7"},
+        "minWidth": 150,
+    },
+]
+
+OVERDUE = [
+    {"field": "project", "headerName": "项目", "minWidth": 130},
+    {"field": "unit", "headerName": "房间"},
+    {"field": "customer", "headerName": "客户"},
+    {"field": "mobile", "headerName": "手机", "minWidth": 120},
+    {"field": "consultant", "headerName": "置业顾问"},
+    {"field": "kind", "headerName": "款项"},
+    {"field": "payer", "headerName": "付款方", "maxWidth": 110},
+    {"field": "due_on", "headerName": "应收日期", "minWidth": 110},
+    {"field": "days", "headerName": "逾期天数", **NUMBER, "maxWidth": 110},
+    {"field": "bucket", "headerName": "账龄", "maxWidth": 110},
+    {"field": "open", "headerName": "欠款金额", **MONEY},
+]
+
+AGING = [
+    {"field": "key", "headerName": "置业顾问/项目"},
+    {"field": "≤30天", "headerName": "≤30天", **MONEY},
+    {"field": "31–60天", "headerName": "31–60天", **MONEY},
+    {"field": "61–90天", "headerName": "61–90天", **MONEY},
+    {"field": ">90天", "headerName": ">90天", **MONEY},
+    {"field": "total", "headerName": "合计", **MONEY},
+]
+
+DAILY_TOTALS = [
+    {"field": "group", "headerName": "分组"},
+    {"field": "name", "headerName": "项目"},
+    {"field": "count", "headerName": "笔数", **NUMBER},
+    {"field": "amount", "headerName": "金额", **MONEY},
+]
+
+PERFORMANCE = [
+    {"field": "month", "headerName": "月份", "maxWidth": 110},
+    {"field": "team", "headerName": "团队"},
+    {"field": "consultant", "headerName": "置业顾问"},
+    {"field": "units", "headerName": "认购套数", **NUMBER},
+    {"field": "target_units", "headerName": "目标套数", **NUMBER},
+    {"field": "amount", "headerName": "认购金额", **MONEY},
+    {"field": "target_amount", "headerName": "目标金额", **MONEY},
+    {"field": "rate", "headerName": "完成率%", **NUMBER},
+]

@@ -1,0 +1,107 @@
+"""收款登记: record money received for a deal, allocated to its receivables; print the receipt."""
+
+import uuid
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import auth
+from dashboard.components import grid, page_title
+from dashboard.db import reader
+from dashboard.i18n import _
+from data_layer import authz
+from data_layer.queries import deals as deal_queries
+from pages.finance import columns, ids
+from pages.finance.widgets import date_input, field
+
+dash.register_page(
+    __name__,
+    path="/finance/receipts",
+    nav_module="finance",
+    label="收款登记",
+    permission="finance.view",
+    order=700,
+    title="收款登记 · Loupan",
+)
+
+
+def layout(deal=None, **_query):
+    user = auth.viewer()
+    can_edit = authz.has(user, "finance.edit")
+    methods = deal_queries.code_options(reader(), "payment_method")
+    form = dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.Row(
+                    [
+                        field(
+                            "交易（房间 客户）",
+                            dcc.Dropdown(
+                                id=ids.RC_DEAL,
+                                placeholder=_("选择交易"),
+                                value=int(deal) if deal and str(deal).isdigit() else None,
+                            ),
+                            5,
+                        ),
+                        field(
+                            "收款金额（元）",
+                            dbc.Input(id=ids.RC_AMOUNT, type="text", inputMode="decimal"),
+                            2,
+                        ),
+                        field(
+                            "收款方式",
+                            dbc.Select(id=ids.RC_METHOD, options=methods, value="transfer"),
+                            2,
+                        ),
+                        field("收款日期", date_input(ids.RC_DATE), 3),
+                    ],
+                    className="g-2",
+                ),
+                dbc.Row(
+                    [
+                        field("付款人（默认为客户）", dbc.Input(id=ids.RC_PAYER, maxLength=100), 3),
+                        field(
+                            "收据编号（留空自动编号）", dbc.Input(id=ids.RC_NUMBER, maxLength=32), 3
+                        ),
+                        field("备注", dbc.Input(id=ids.RC_NOTES, maxLength=200), 4),
+                        dbc.Col(
+                            dbc.Button(
+                                _("登记收款"),
+                                id=ids.RC_SUBMIT,
+                                color="primary",
+                                disabled=not can_edit,
+                            ),
+                            md=2,
+                            className="align-self-end",
+                        ),
+                    ],
+                    className="g-2 mt-1",
+                ),
+                html.P(
+                    _(
+                        "不填“本次分配”时，金额按到期先后分配到该付款方的应收款；银行放款自动分配到按揭款。"
+                    ),
+                    className="text-muted small mt-2 mb-1",
+                ),
+                dcc.Store(id=ids.RC_TOKEN, data=uuid.uuid4().hex),
+                html.Div(id=ids.RC_FEEDBACK),
+            ]
+        ),
+        className="mb-3 shadow-sm",
+    )
+    return html.Div(
+        [
+            page_title(_("收款登记")),
+            form,
+            html.H2(_("应收款"), className="h6"),
+            grid(
+                ids.RC_RECEIVABLES,
+                columns.OPEN_RECEIVABLES,
+                height=260,
+                dashGridOptions={"singleClickEdit": True, "pagination": False},
+            ),
+            html.H2(_("该交易的收据"), className="h6 mt-3"),
+            grid(ids.RC_RECEIPTS, columns.RECEIPTS, height=260),
+        ]
+    )
