@@ -70,6 +70,15 @@ def cmd_create_user(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_expire_deals(settings: Settings, _args) -> int:
+    """Release reservations and holds past their date (run daily, e.g. from cron)."""
+    from data_layer.commands.deals import expire_stale
+
+    count = _database(settings).run(expire_stale)
+    print(f"已释放过期预留/临定 {count} 套 / released {count} expired reservations and holds")
+    return 0
+
+
 def cmd_run(settings: Settings, _args) -> int:
     from . import create_app
 
@@ -90,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="serve the application (LOUPAN_HOST, LOUPAN_PORT)")
     sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("expire-deals", help="release reservations and holds past their date")
     demo = sub.add_parser("demo", help="load demo data")
     demo.add_argument("--scale", choices=["small", "bench"], default="small")
     demo.add_argument("--seed", type=int, default=42)
@@ -120,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "run": cmd_run,
         "migrate": cmd_migrate,
+        "expire-deals": cmd_expire_deals,
         "demo": cmd_demo,
         "create-user": cmd_create_user,
     }
