@@ -86,7 +86,7 @@ def layout(**_query):
                             ),
                             field(
                                 "计划金额（元）",
-                                dbc.Input(id=ids.BUDGET_AMOUNT, type="number", min=0, step=0.01),
+                                dbc.Input(id=ids.BUDGET_AMOUNT, type="number", step=0.01),
                                 2,
                             ),
                             dbc.Col(

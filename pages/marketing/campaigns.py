@@ -72,7 +72,7 @@ def layout(**_query):
                             ),
                             field(
                                 "预算（元）",
-                                dbc.Input(id=ids.CAMP_BUDGET, type="number", min=0, step=0.01),
+                                dbc.Input(id=ids.CAMP_BUDGET, type="number", step=0.01),
                                 2,
                             ),
                             field("说明", dbc.Input(id=ids.CAMP_NOTES), 6),

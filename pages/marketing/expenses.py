@@ -77,7 +77,7 @@ def layout(**_query):
                         field("发票号", dbc.Input(id=ids.EXP_INVOICE, maxLength=50), 2),
                         field(
                             "金额（元）",
-                            dbc.Input(id=ids.EXP_AMOUNT, type="number", min=0, step=0.01),
+                            dbc.Input(id=ids.EXP_AMOUNT, type="number", step=0.01),
                             2,
                         ),
                         dbc.Col(
