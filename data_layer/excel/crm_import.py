@@ -18,6 +18,9 @@ H = dict(crm.IMPORT_COLUMNS)
 
 
 def _check(session: Session, rows: list[dict], context: dict):
+    if not context.get("project_id"):
+        yield importer.RowError(0, "", "请先在页面顶部选择要导入的项目。")
+        return
     errors, _ready = crm.check_leads(
         session, actor=context["actor"], project_id=int(context["project_id"]), rows=rows
     )
