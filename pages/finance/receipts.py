@@ -12,6 +12,7 @@ from dashboard.db import reader
 from dashboard.i18n import _
 from data_layer import authz
 from data_layer.queries import deals as deal_queries
+from data_layer.queries import finance as finance_queries
 from pages.finance import columns, ids
 from pages.finance.widgets import date_input, field
 
@@ -30,6 +31,8 @@ def layout(deal=None, **_query):
     user = auth.viewer()
     can_edit = authz.has(user, "finance.edit")
     methods = deal_queries.code_options(reader(), "payment_method")
+    # Options in the layout so that ?deal=N preselects a deal before any callback runs.
+    deals = finance_queries.deal_options(reader(), user, None)
     form = dbc.Card(
         dbc.CardBody(
             [
@@ -40,6 +43,7 @@ def layout(deal=None, **_query):
                             dcc.Dropdown(
                                 id=ids.RC_DEAL,
                                 placeholder=_("选择交易"),
+                                options=deals,
                                 value=int(deal) if deal and str(deal).isdigit() else None,
                             ),
                             5,
