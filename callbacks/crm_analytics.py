@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html
+from dash import Input, Output, State
 
 from dashboard import auth, charts
 from dashboard.db import reader
-from dashboard.i18n import _, language
+from dashboard.i18n import EN, _, language
 from data_layer.queries import crm as crm_queries
 from data_layer.queries import funnel as queries
 from pages.crm import ids
@@ -56,6 +55,13 @@ def funnel_filter(project, start, end, channel, consultant, team, level, contact
     )
 
 
+def translator():
+    """_() with the viewer's language looked up once (a figure has many labels)."""
+    if language() == "en":
+        return lambda text: EN.get(text, text)
+    return lambda text: text
+
+
 def _percent(value) -> str:
     return f"{value}%" if value is not None else "—"
 
@@ -78,30 +84,28 @@ def _group_names(split, groups) -> dict:
     return {None: _("全部")}
 
 
-def funnel_figure(frame, split):
+def funnel_figure(counts: dict, split, labels: list[str], tr) -> dict:
     """A plotly funnel as a dict: one trace per group, the stage code in customdata so a
     click tells which stage was meant."""
-    if frame.empty or int(frame["customers"].max() or 0) == 0:
-        return charts.empty(_("所选范围内没有客户"))
-    labels = [_(FUNNEL_LABELS[s]) for s in queries.STAGES]
-    names = _group_names(split, list(dict.fromkeys(frame["group"])))
-    data = []
-    for group, part in frame.groupby("group", sort=False, dropna=False):
-        data.append(
-            {
-                "type": "funnel",
-                "name": names.get(group, str(group)),
-                "y": labels,
-                "x": [int(v) for v in part["customers"]],
-                "customdata": list(queries.STAGES),
-                "textinfo": "value+percent previous" if not split else "value",
-                "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
-                "connector": {"line": {"color": "#ccc"}},
-            }
-        )
+    if not any(c["new"] for c in counts.values()):
+        return charts.empty(tr("所选范围内没有客户"))
+    names = _group_names(split, list(counts)) if split else {None: tr("全部")}
+    data = [
+        {
+            "type": "funnel",
+            "name": names.get(group, str(group)),
+            "y": labels,
+            "x": [c[stage] for stage in queries.STAGES],
+            "customdata": list(queries.STAGES),
+            "textinfo": "value+percent previous" if not split else "value",
+            "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
+            "connector": {"line": {"color": "#ccc"}},
+        }
+        for group, c in counts.items()
+    ]
     return charts.figure(
         data,
-        _("销售漏斗"),
+        tr("销售漏斗"),
         margin={"l": 110, "r": 20, "t": 40, "b": 30},
         showlegend=bool(split),
         funnelmode="stack",
@@ -109,41 +113,21 @@ def funnel_figure(frame, split):
     )
 
 
-def funnel_table(frame, split):
-    if frame.empty or split:
-        return None
-    rows = frame.to_dict("records")
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(_("阶段")),
-                html.Th(_("客户数")),
-                html.Th(_("较上一阶段")),
-                html.Th(_("占新增")),
-            ]
-        )
-    )
-    body = html.Tbody(
-        [
-            html.Tr(
-                [
-                    html.Td(_(FUNNEL_LABELS[r["stage"]])),
-                    html.Td(f"{int(r['customers']):,}"),
-                    html.Td(_percent(r["rate_previous"])),
-                    html.Td(_percent(r["rate_first"])),
-                ]
-            )
-            for r in rows
-        ]
-    )
-    return dbc.Table(
-        [head, body],
-        size="sm",
-        bordered=False,
-        striped=True,
-        className="mb-0 small",
-        id="crm-funnel-rates",
-    )
+def funnel_table(counts: dict, split, labels: list[str]) -> list[dict]:
+    """The conversion rates as grid rows (the whole scope when the funnel is split)."""
+    if split:
+        total = {s: sum(c[s] for c in counts.values()) for s in queries.STAGES}
+    else:
+        total = counts[None]
+    return [
+        {
+            "stage": label,
+            "customers": row["customers"],
+            "rate_previous": _percent(row["rate_previous"]),
+            "rate_first": _percent(row["rate_first"]),
+        }
+        for label, row in zip(labels, queries.funnel_rows(total), strict=True)
+    ]
 
 
 def register(app):
@@ -178,15 +162,17 @@ def register(app):
         app,
         "crm.view",
         Output(ids.AN_FUNNEL, "figure"),
-        Output(ids.AN_FUNNEL_TABLE, "children"),
+        Output(ids.AN_FUNNEL_TABLE, "rowData"),
         *inputs,
         Input(ids.AN_SPLIT, "value"),
     )
     def funnel(*values, user):
         *filters, split = values
         split = split if split in queries.SPLITS else None
-        frame = queries.funnel(reader(), user, funnel_filter(*filters), split)
-        return funnel_figure(frame, split), funnel_table(frame, split)
+        counts = queries.stage_counts(reader(), user, funnel_filter(*filters), split)
+        tr = translator()
+        labels = [tr(FUNNEL_LABELS[s]) for s in queries.STAGES]
+        return funnel_figure(counts, split, labels, tr), funnel_table(counts, split, labels)
 
     @auth.callback(
         app,

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import authz
@@ -46,25 +46,44 @@ def default_period(today: date) -> tuple[date, date]:
     return date(today.year, first_month, 1), today
 
 
+def _values(f: FunnelFilter) -> dict:
+    """The bound values of the filters that are set (names as in _filters)."""
+    values = {
+        "f_project": int(f.project_id) if f.project_id else None,
+        "f_start": f.start,
+        "f_end": f.end,
+        "f_channel": f.channel or None,
+        "f_consultant": int(f.consultant_id) if f.consultant_id else None,
+        "f_team": int(f.team_id) if f.team_id else None,
+        "f_level": f.level or None,
+        "f_contact": ContactKind(f.contact) if f.contact else None,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def _filters(query, viewer: User, f: FunnelFilter, date_column):
+    """The viewer's scope and the filters that are set, as bound parameters: the same
+    statement then serves every value (see _prepared); run it with _values(f)."""
     query = restrict_customers(query, viewer)
     if f.project_id:
-        query = query.where(Customer.project_id == int(f.project_id))
+        query = query.where(Customer.project_id == bindparam("f_project"))
     if f.start:
-        query = query.where(date_column >= f.start)
+        query = query.where(date_column >= bindparam("f_start", type_=Date()))
     if f.end:
-        query = query.where(date_column <= f.end)
+        query = query.where(date_column <= bindparam("f_end", type_=Date()))
     if f.channel:
-        query = query.where(Customer.channel == f.channel)
+        query = query.where(Customer.channel == bindparam("f_channel"))
     if f.consultant_id:
-        query = query.where(Customer.consultant_id == int(f.consultant_id))
+        query = query.where(Customer.consultant_id == bindparam("f_consultant"))
     if f.team_id:
-        members = select(User.id).where(User.team_id == int(f.team_id))
+        members = select(User.id).where(User.team_id == bindparam("f_team"))
         query = query.where(Customer.consultant_id.in_(members))
     if f.level:
-        query = query.where(Customer.level == f.level)
+        query = query.where(Customer.level == bindparam("f_level"))
     if f.contact:
-        query = query.where(Customer.first_contact == ContactKind(f.contact))
+        query = query.where(
+            Customer.first_contact == bindparam("f_contact", type_=Customer.first_contact.type)
+        )
     return query
 
 
@@ -107,29 +126,35 @@ def _rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def stage_counts(
-    session: Session, viewer: User, f: FunnelFilter, split: str | None = None
-) -> dict[object, dict[str, int]]:
-    """{group: {stage: customers}}; the group is None without a split."""
-    authz.require(viewer, "crm.view")
-    if split is not None and split not in SPLITS:
-        raise ValueError(split)
-    base = select(
+_PREPARED: dict[tuple, tuple] = {}
+
+
+def _shape(viewer: User, f: FunnelFilter, split: str | None) -> tuple:
+    """What decides the text of the funnel statements: the viewer's scope, which filters are
+    set (not their values) and the split."""
+    scope = authz.scope(viewer)
+    frozen = [
+        tuple(sorted(x)) if x is not None else None
+        for x in (scope.project_ids, scope.consultant_ids, scope.team_ids)
+    ]
+    present = tuple(bool(getattr(f, name)) for name in FunnelFilter.__dataclass_fields__)
+    return (*frozen, viewer.id if scope.team_ids is not None else None, present, split)
+
+
+def _prepared(viewer: User, f: FunnelFilter, split: str | None) -> tuple:
+    """The two funnel statements for this shape, built once and reused: building a statement
+    costs more than running it on an index (bench/bench_crm.py)."""
+    key = _shape(viewer, f, split)
+    found = _PREPARED.get(key)
+    if found is not None:
+        return found
+    customers = select(
         func.count().label("n_new"),
         _count_if(Customer.visit_count >= 2).label("n_returning"),
         _count_if(REACHED_OPPORTUNITY).label("n_opportunity"),
     ).select_from(Customer)
-    base, column = _grouped(_filters(base, viewer, f, Customer.first_contact_on), split)
-    result: dict[object, dict[str, int]] = {}
-    for row in session.execute(base):
-        key = row.grp if column is not None else None
-        result[key] = {
-            "new": int(row.n_new),
-            "returning": int(row.n_returning),
-            "opportunity": int(row.n_opportunity),
-            "subscribed": 0,
-            "contracted": 0,
-        }
+    customers = _filters(customers, viewer, f, Customer.first_contact_on)
+    customers, column = _grouped(customers, split)
     deals = (
         select(
             func.count(distinct(case((SUBSCRIBED, Customer.id)))).label("n_subscribed"),
@@ -142,17 +167,62 @@ def stage_counts(
         .select_from(Deal)
         .join(Customer, Customer.id == Deal.customer_id)
     )
-    deals, column = _grouped(_filters(deals, viewer, f, Customer.first_contact_on), split)
-    for row in session.execute(deals):
-        key = row.grp if column is not None else None
-        if key not in result:
+    deals = _filters(deals, viewer, f, Customer.first_contact_on)
+    deals, _column = _grouped(deals, split)
+    if len(_PREPARED) > 512:  # bounded: shapes are few, but users come and go
+        _PREPARED.clear()
+    _PREPARED[key] = (customers, deals, column is not None)
+    return _PREPARED[key]
+
+
+def stage_counts(
+    session: Session, viewer: User, f: FunnelFilter, split: str | None = None
+) -> dict[object, dict[str, int]]:
+    """{group: {stage: customers}}; the group is None without a split."""
+    authz.require(viewer, "crm.view")
+    if split is not None and split not in SPLITS:
+        raise ValueError(split)
+    customers, deals, grouped = _prepared(viewer, f, split)
+    params = _values(f)
+    # Core execution: the statements select plain columns, the ORM layer adds nothing.
+    connection = session.connection()
+    result: dict[object, dict[str, int]] = {}
+    for n_new, n_returning, n_opportunity, grp in connection.execute(customers, params):
+        result[grp if grouped else None] = {
+            "new": int(n_new),
+            "returning": int(n_returning),
+            "opportunity": int(n_opportunity),
+            "subscribed": 0,
+            "contracted": 0,
+        }
+    for n_subscribed, n_contracted, n_unmarked, grp in connection.execute(deals, params):
+        counts = result.get(grp if grouped else None)
+        if counts is None:
             continue
-        result[key]["subscribed"] = int(row.n_subscribed)
-        result[key]["contracted"] = int(row.n_contracted)
-        result[key]["opportunity"] += int(row.n_unmarked)
+        counts["subscribed"] = int(n_subscribed)
+        counts["contracted"] = int(n_contracted)
+        counts["opportunity"] += int(n_unmarked)
     if split is None and None not in result:
         result[None] = dict.fromkeys(STAGES, 0)
     return result
+
+
+def funnel_rows(counts: dict[str, int]) -> list[dict]:
+    """The stages of one funnel with the conversion from the previous stage and from the
+    first, in percent (Decimal, one place, half-up)."""
+    rows, previous = [], None
+    for stage in STAGES:
+        n = counts[stage]
+        rows.append(
+            {
+                "stage": stage,
+                "customers": n,
+                "rate_previous": _rate(n, previous) if previous is not None else None,
+                "rate_first": _rate(n, counts["new"]),
+            }
+        )
+        previous = n
+    return rows
 
 
 FUNNEL_COLUMNS = ["group", "stage", "customers", "rate_previous", "rate_first"]
@@ -163,22 +233,11 @@ def funnel(
 ) -> pd.DataFrame:
     """One row per (group, stage) with the conversion from the previous stage and from the
     first, in percent."""
-    rows = []
-    for group, counts in stage_counts(session, viewer, f, split).items():
-        first = counts["new"]
-        previous = None
-        for stage in STAGES:
-            n = counts[stage]
-            rows.append(
-                {
-                    "group": group,
-                    "stage": stage,
-                    "customers": n,
-                    "rate_previous": _rate(n, previous) if previous is not None else None,
-                    "rate_first": _rate(n, first),
-                }
-            )
-            previous = n
+    rows = [
+        {"group": group, **row}
+        for group, counts in stage_counts(session, viewer, f, split).items()
+        for row in funnel_rows(counts)
+    ]
     return pd.DataFrame(rows, columns=FUNNEL_COLUMNS)
 
 
@@ -202,7 +261,8 @@ def stage_customers(
             Customer.id.in_(select(Deal.customer_id).where(condition).scalar_subquery())
         )
     ids = _filters(ids, viewer, f, Customer.first_contact_on)
-    wanted = [i for (i,) in session.execute(ids.order_by(Customer.id.desc()).limit(limit))]
+    query = ids.order_by(Customer.id.desc()).limit(limit)
+    wanted = [i for (i,) in session.execute(query, _values(f))]
     if not wanted:
         return pd.DataFrame(columns=CUSTOMER_COLUMNS)
     frames = []
@@ -234,7 +294,7 @@ def trend(session: Session, viewer: User, f: FunnelFilter, grain: str = "day") -
     )
     query = _filters(query, viewer, f, Customer.first_contact_on)
     counts: dict[date, dict[str, int]] = {}
-    for day, kind, n in session.execute(query):
+    for day, kind, n in session.execute(query, _values(f)):
         period = _period_start(day, grain)
         bucket = counts.setdefault(period, {"visit": 0, "call": 0, "other": 0})
         bucket[kind.value] += n
@@ -293,7 +353,7 @@ def lost_reasons(session: Session, viewer: User, f: FunnelFilter) -> pd.DataFram
         .group_by(Customer.lost_reason)
     )
     query = _filters(query, viewer, f, Customer.lost_on)
-    rows = [{"reason": reason, "customers": n} for reason, n in session.execute(query)]
+    rows = [{"reason": reason, "customers": n} for reason, n in session.execute(query, _values(f))]
     rows.sort(key=lambda r: -r["customers"])
     total = sum(r["customers"] for r in rows)
     for row in rows:

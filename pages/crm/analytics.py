@@ -29,6 +29,12 @@ dash.register_page(
     title="客户分析 · Loupan",
 )
 
+RATE_COLUMNS = [
+    {"field": "stage", "headerName": "阶段"},
+    {"field": "customers", "headerName": "客户数", "type": "rightAligned"},
+    {"field": "rate_previous", "headerName": "较上一阶段", "type": "rightAligned"},
+    {"field": "rate_first", "headerName": "占新增", "type": "rightAligned"},
+]
 RANKING_COLUMNS = [
     {"field": "rank", "headerName": "名次", "maxWidth": 80},
     {"field": "consultant", "headerName": "置业顾问 "},
@@ -219,7 +225,12 @@ def layout(
                                         config=GRAPH_CONFIG,
                                         style={"height": "380px"},
                                     ),
-                                    html.Div(id=ids.AN_FUNNEL_TABLE),
+                                    grid(
+                                        ids.AN_FUNNEL_TABLE,
+                                        RATE_COLUMNS,
+                                        height=250,
+                                        dashGridOptions={"pagination": False},
+                                    ),
                                 ]
                             ),
                             className="shadow-sm h-100",
