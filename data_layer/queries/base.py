@@ -80,9 +80,13 @@ def _projects_query(viewer: User):
 def projects_frame(session: Session, viewer: User) -> pd.DataFrame:
     authz.require(viewer, "inventory.view")
     counts = dict(
-        session.execute(select(Building.project_id, func.count()).group_by(Building.project_id))
+        session.execute(
+            select(Building.project_id, func.count()).group_by(Building.project_id)
+        ).all()
     )
-    units = dict(session.execute(select(Unit.project_id, func.count()).group_by(Unit.project_id)))
+    units = dict(
+        session.execute(select(Unit.project_id, func.count()).group_by(Unit.project_id)).all()
+    )
     rows = [
         {
             "id": p.id,
@@ -150,7 +154,7 @@ def buildings_frame(session: Session, viewer: User, project_id: int | None) -> p
             select(Unit.building_id, func.count())
             .where(Unit.building_id.in_([b.id for b in items] or [0]))
             .group_by(Unit.building_id)
-        )
+        ).all()
     )
     names = dict(session.execute(select(Project.id, Project.name)).all())
     rows = [
@@ -200,7 +204,7 @@ def layouts_frame(session: Session, viewer: User, project_id: int | None) -> pd.
             select(Unit.layout_id, func.count())
             .where(Unit.layout_id.in_([x.id for x in items] or [0]))
             .group_by(Unit.layout_id)
-        )
+        ).all()
     )
     names = dict(session.execute(select(Project.id, Project.name)).all())
     rows = [

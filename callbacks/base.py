@@ -1,0 +1,908 @@
+"""Callbacks of the base-data screens (基础数据): projects and buildings, layouts and plans,
+the code dictionary, precision settings, unit definition, sales staff and sales plans."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+from decimal import Decimal
+
+from dash import Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import auth, format, imports, shell
+from dashboard.components import export_columns, feedback
+from dashboard.db import database, reader
+from dashboard.i18n import _, language
+from data_layer import audit
+from data_layer.commands import base as commands
+from data_layer.commands import inventory as inventory_commands
+from data_layer.errors import DomainError, ValidationError
+from data_layer.excel.export import to_xlsx
+from data_layer.models import Building
+from data_layer.queries import base as queries
+from data_layer.queries import inventory as inventory_queries
+from pages.base import columns, ids
+
+EDIT = "inventory.edit"
+ADMIN = "base.admin"
+PLAN = "plan.edit"
+
+
+def _b64(content: bytes) -> str:
+    return base64.b64encode(content).decode()
+
+
+def _audit_export(session, *, actor, what: str, count: int) -> None:
+    audit.record(session, actor, "export." + what, after={"rows": count})
+
+
+def _export(user, what, frame, shown, column_defs, default_columns, sheet):
+    from callbacks.inventory import shown_rows
+
+    rows = shown_rows(frame, shown) if "id" in frame.columns else frame.to_dict("records")
+    content = to_xlsx(export_columns(column_defs or default_columns), rows, sheet)
+    database().run(_audit_export, actor=user, what=what, count=len(rows))
+    return {"content": _b64(content), "filename": f"{what}.xlsx", "base64": True}
+
+
+def _selected_id(rows) -> int | None:
+    return int(rows[0]["id"]) if rows else None
+
+
+def _need_project(project_id) -> int:
+    if not project_id:
+        raise ValidationError("请先在右上角选择项目。", "Choose a project at the top first.")
+    return int(project_id)
+
+
+def _error(err: DomainError):
+    return feedback(err.text(language()), ok=False)
+
+
+def parse_position_specs(text: str) -> tuple[tuple, tuple, tuple, tuple]:
+    """ "89.5/72.3/A户型/NS, 120/98//E" → areas, internal areas, layout names, orientations."""
+    gross, internal, layouts, orientations = [], [], [], []
+    for part in (text or "").replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        pieces = [p.strip() for p in part.split("/")]
+        if len(pieces) < 2:
+            raise ValidationError(
+                f"「{part}」应写成 建筑面积/套内面积[/户型/朝向代码]。",
+                f"{part}: gross/internal[/layout/orientation].",
+            )
+        try:
+            gross.append(Decimal(pieces[0]))
+            internal.append(Decimal(pieces[1]))
+        except ArithmeticError:
+            raise ValidationError(
+                f"「{part}」中的面积不是数字。", "Areas must be numbers."
+            ) from None
+        layouts.append(pieces[2] if len(pieces) > 2 else "")
+        orientations.append(pieces[3] if len(pieces) > 3 else "")
+    return tuple(gross), tuple(internal), tuple(layouts), tuple(orientations)
+
+
+def register(app):
+    # ------------------------------------------------------------------ 楼盘资料
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.PROJECT_GRID, "rowData"),
+        Input(ids.PROJECT_FEEDBACK, "children"),
+        Input(ids.BUILDING_FEEDBACK, "children"),
+    )
+    def projects(_f1, _f2, *, user):
+        return format.grid_records(queries.projects_frame(reader(), user))
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.PROJECT_CODE, "value"),
+        Output(ids.PROJECT_NAME, "value"),
+        Output(ids.PROJECT_CITY, "value"),
+        Output(ids.PROJECT_ADDRESS, "value"),
+        Output(ids.PROJECT_OPENED, "date"),
+        Output(ids.PROJECT_PROTECTION, "value"),
+        Output(ids.PROJECT_HOLD, "value"),
+        Output(ids.PROJECT_ACTIVE, "value"),
+        Input(ids.PROJECT_GRID, "selectedRows"),
+        Input(ids.PROJECT_NEW, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def project_form(selected, _new, *, user):
+        if ctx.triggered_id == ids.PROJECT_NEW or not selected:
+            return "", "", "", "", None, 30, 3, True
+        p = selected[0]
+        return (
+            p["code"],
+            p["name"],
+            p["city"],
+            p["address"],
+            p["opened_on"] or None,
+            p["protection_days"],
+            p["hold_days"],
+            p["active"] == "是",
+        )
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.PROJECT_FEEDBACK, "children"),
+        Input(ids.PROJECT_SAVE, "n_clicks"),
+        State(ids.PROJECT_GRID, "selectedRows"),
+        State(ids.PROJECT_CODE, "value"),
+        State(ids.PROJECT_NAME, "value"),
+        State(ids.PROJECT_CITY, "value"),
+        State(ids.PROJECT_ADDRESS, "value"),
+        State(ids.PROJECT_OPENED, "date"),
+        State(ids.PROJECT_PROTECTION, "value"),
+        State(ids.PROJECT_HOLD, "value"),
+        State(ids.PROJECT_ACTIVE, "value"),
+        prevent_initial_call=True,
+    )
+    def save_project(
+        _n, selected, code, name, city, address, opened, protection, hold, active, *, user
+    ):
+        editing = _selected_id(selected)
+        # A selected row whose code was changed to a new one still edits that row; to create,
+        # press 新建 first (it clears the selection's form).
+        try:
+            project = database().run(
+                commands.save_project,
+                actor=user,
+                project_id=editing,
+                code=code,
+                name=name,
+                city=city,
+                address=address or "",
+                opened_on=date.fromisoformat(opened[:10]) if opened else None,
+                protection_days=protection or 30,
+                hold_days=hold or 3,
+                active=bool(active),
+            )
+        except DomainError as err:
+            return _error(err)
+        return feedback(_("项目「{name}」已保存。", name=project.name))
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.BUILDING_GRID, "rowData"),
+        Input(shell.PROJECT_SELECT, "value"),
+        Input(ids.BUILDING_FEEDBACK, "children"),
+    )
+    def buildings(project_id, _feedback, *, user):
+        return format.grid_records(queries.buildings_frame(reader(), user, project_id))
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.BUILDING_CODE, "value"),
+        Output(ids.BUILDING_NAME, "value"),
+        Output(ids.BUILDING_FLOORS, "value"),
+        Output(ids.BUILDING_SECTIONS, "value"),
+        Output(ids.BUILDING_PER_FLOOR, "value"),
+        Input(ids.BUILDING_GRID, "selectedRows"),
+        Input(ids.BUILDING_NEW, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def building_form(selected, _new, *, user):
+        if ctx.triggered_id == ids.BUILDING_NEW or not selected:
+            return "", "", None, 1, None
+        b = selected[0]
+        return b["code"], b["name"], b["floors"], b["sections"], b["units_per_floor"]
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.BUILDING_FEEDBACK, "children"),
+        Input(ids.BUILDING_SAVE, "n_clicks"),
+        Input(ids.COPY_BUTTON, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.BUILDING_GRID, "selectedRows"),
+        State(ids.BUILDING_CODE, "value"),
+        State(ids.BUILDING_NAME, "value"),
+        State(ids.BUILDING_FLOORS, "value"),
+        State(ids.BUILDING_SECTIONS, "value"),
+        State(ids.BUILDING_PER_FLOOR, "value"),
+        State(ids.COPY_CODE, "value"),
+        State(ids.COPY_NAME, "value"),
+        State(ids.COPY_PRICES, "value"),
+        prevent_initial_call=True,
+    )
+    def save_building(
+        _s,
+        _c,
+        project_id,
+        selected,
+        code,
+        name,
+        floors,
+        sections,
+        per_floor,
+        copy_code,
+        copy_name,
+        copy_prices,
+        *,
+        user,
+    ):
+        try:
+            if ctx.triggered_id == ids.COPY_BUTTON:
+                source = _selected_id(selected)
+                if source is None:
+                    raise ValidationError("请先在表格中选择要复制的楼栋。", "Select a building.")
+                target = database().run(
+                    commands.copy_building,
+                    actor=user,
+                    source_id=source,
+                    code=copy_code or "",
+                    name=copy_name or "",
+                    with_prices=bool(copy_prices),
+                )
+                return feedback(_("已复制为「{name}」，房间均为未放盘。", name=target.name))
+            editing = selected[0] if selected else None
+            project = int(editing["project_id"]) if editing else _need_project(project_id)
+            building = database().run(
+                commands.save_building,
+                actor=user,
+                building_id=int(editing["id"]) if editing else None,
+                project_id=project,
+                code=code,
+                name=name,
+                floors=floors,
+                sections=sections or 1,
+                units_per_floor=per_floor,
+            )
+        except DomainError as err:
+            return _error(err)
+        return feedback(_("楼栋「{name}」已保存。", name=building.name))
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.PROJECT_DOWNLOAD, "data"),
+        Input(ids.PROJECT_EXPORT, "n_clicks"),
+        State(ids.PROJECT_GRID, "virtualRowData"),
+        State(ids.PROJECT_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_projects(_n, shown, column_defs, *, user):
+        return _export(
+            user,
+            "projects",
+            queries.projects_frame(reader(), user),
+            shown,
+            column_defs,
+            columns.PROJECTS,
+            _("楼盘资料"),
+        )
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.BUILDING_DOWNLOAD, "data"),
+        Input(ids.BUILDING_EXPORT, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.BUILDING_GRID, "virtualRowData"),
+        State(ids.BUILDING_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_buildings(_n, project_id, shown, column_defs, *, user):
+        return _export(
+            user,
+            "buildings",
+            queries.buildings_frame(reader(), user, project_id),
+            shown,
+            column_defs,
+            columns.BUILDINGS,
+            _("楼栋"),
+        )
+
+    # ------------------------------------------------------------------ 户型图
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.LAYOUT_GRID, "rowData"),
+        Input(shell.PROJECT_SELECT, "value"),
+        Input(ids.LAYOUT_FEEDBACK, "children"),
+    )
+    def layouts(project_id, _feedback, *, user):
+        return format.grid_records(queries.layouts_frame(reader(), user, project_id))
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.LAYOUT_NAME, "value"),
+        Output(ids.LAYOUT_ROOMS, "value"),
+        Output(ids.LAYOUT_HALLS, "value"),
+        Output(ids.LAYOUT_BATHS, "value"),
+        Output(ids.LAYOUT_AREA, "value"),
+        Output(ids.LAYOUT_IMAGE, "children"),
+        Input(ids.LAYOUT_GRID, "selectedRows"),
+        Input(ids.LAYOUT_NEW, "n_clicks"),
+        Input(ids.LAYOUT_FEEDBACK, "children"),
+        prevent_initial_call=True,
+    )
+    def layout_form(selected, _new, _feedback, *, user):
+        if ctx.triggered_id == ids.LAYOUT_NEW or not selected:
+            return "", 3, 2, 1, None, None
+        x = selected[0]
+        item = queries.layout(reader(), user, int(x["id"]))
+        image = (
+            html.Img(
+                src=f"/plans/{item.id}?v={item.plan_image}",
+                className="img-fluid border",
+                style={"maxHeight": "360px"},
+                alt=item.name,
+            )
+            if item is not None and item.plan_image
+            else html.Div(_("未上传户型图"), className="text-muted small")
+        )
+        return x["name"], x["rooms"], x["halls"], x["baths"], x["gross_area"], image
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.LAYOUT_FEEDBACK, "children"),
+        Input(ids.LAYOUT_SAVE, "n_clicks"),
+        Input(ids.LAYOUT_UPLOAD, "contents"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.LAYOUT_GRID, "selectedRows"),
+        State(ids.LAYOUT_NAME, "value"),
+        State(ids.LAYOUT_ROOMS, "value"),
+        State(ids.LAYOUT_HALLS, "value"),
+        State(ids.LAYOUT_BATHS, "value"),
+        State(ids.LAYOUT_AREA, "value"),
+        prevent_initial_call=True,
+    )
+    def save_layout(_n, contents, project_id, selected, name, rooms, halls, baths, area, *, user):
+        editing = _selected_id(selected)
+        try:
+            if ctx.triggered_id == ids.LAYOUT_UPLOAD:
+                if editing is None:
+                    raise ValidationError(
+                        "请先在表格中选择户型，再上传户型图。", "Select a layout."
+                    )
+                settings = app.server.config["LOUPAN_SETTINGS"]
+                layout = database().run(
+                    commands.set_layout_plan,
+                    actor=user,
+                    layout_id=editing,
+                    content=imports.decode_upload(contents),
+                    folder=settings.instance_dir / "plans",
+                )
+                return feedback(_("「{name}」的户型图已上传。", name=layout.name))
+            from data_layer.models import Layout
+
+            project = (
+                reader().get(Layout, editing).project_id if editing else _need_project(project_id)
+            )
+            layout = database().run(
+                commands.save_layout,
+                actor=user,
+                layout_id=editing,
+                project_id=project,
+                name=name,
+                rooms=rooms,
+                halls=halls,
+                baths=baths,
+                gross_area=str(area) if area not in (None, "") else None,
+            )
+        except DomainError as err:
+            return _error(err)
+        return feedback(_("户型「{name}」已保存。", name=layout.name))
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.LAYOUT_DOWNLOAD, "data"),
+        Input(ids.LAYOUT_EXPORT, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.LAYOUT_GRID, "virtualRowData"),
+        State(ids.LAYOUT_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_layouts(_n, project_id, shown, column_defs, *, user):
+        return _export(
+            user,
+            "layouts",
+            queries.layouts_frame(reader(), user, project_id),
+            shown,
+            column_defs,
+            columns.LAYOUTS,
+            _("户型"),
+        )
+
+    # ------------------------------------------------------------------ 代码设置
+    @auth.callback(
+        app,
+        ADMIN,
+        Output(ids.CODE_GRID, "rowData"),
+        Input(ids.CODE_CATEGORY, "value"),
+        Input(ids.CODE_FEEDBACK, "children"),
+    )
+    def code_items(category, _feedback, *, user):
+        frame = queries.code_items_frame(reader(), category)
+        frame["active"] = frame["active"].map(lambda a: "是" if a else "否")
+        return format.grid_records(frame)
+
+    @auth.callback(
+        app,
+        ADMIN,
+        Output(ids.CODE_CODE, "value"),
+        Output(ids.CODE_LABEL, "value"),
+        Output(ids.CODE_LABEL_EN, "value"),
+        Output(ids.CODE_SORT, "value"),
+        Output(ids.CODE_ACTIVE, "value"),
+        Output(ids.CODE_CODE, "disabled"),
+        Input(ids.CODE_GRID, "selectedRows"),
+        Input(ids.CODE_NEW, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def code_form(selected, _new, *, user):
+        if ctx.triggered_id == ids.CODE_NEW or not selected:
+            return "", "", "", 0, True, False
+        c = selected[0]
+        return c["code"], c["label"], c["label_en"], c["sort"], c["active"] == "是", True
+
+    @auth.callback(
+        app,
+        ADMIN,
+        Output(ids.CODE_FEEDBACK, "children"),
+        Input(ids.CODE_SAVE, "n_clicks"),
+        State(ids.CODE_CATEGORY, "value"),
+        State(ids.CODE_GRID, "selectedRows"),
+        State(ids.CODE_CODE, "value"),
+        State(ids.CODE_LABEL, "value"),
+        State(ids.CODE_LABEL_EN, "value"),
+        State(ids.CODE_SORT, "value"),
+        State(ids.CODE_ACTIVE, "value"),
+        State(ids.CODE_CODE, "disabled"),
+        prevent_initial_call=True,
+    )
+    def save_code(_n, category, selected, code, label, label_en, sort, active, editing, *, user):
+        try:
+            item = database().run(
+                commands.save_code_item,
+                actor=user,
+                item_id=_selected_id(selected) if editing else None,
+                category=category,
+                code=code,
+                label=label,
+                label_en=label_en or "",
+                sort=sort or 0,
+                active=bool(active),
+            )
+        except DomainError as err:
+            return _error(err)
+        return feedback(_("「{label}」已保存。", label=item.label))
+
+    @auth.callback(
+        app,
+        ADMIN,
+        Output(ids.CODE_DOWNLOAD, "data"),
+        Input(ids.CODE_EXPORT, "n_clicks"),
+        State(ids.CODE_CATEGORY, "value"),
+        State(ids.CODE_GRID, "virtualRowData"),
+        State(ids.CODE_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_codes(_n, category, shown, column_defs, *, user):
+        frame = queries.code_items_frame(reader(), category)
+        return _export(user, "code_items", frame, shown, column_defs, columns.CODES, _("代码设置"))
+
+    # ------------------------------------------------------------------ 数据设置
+    @auth.callback(
+        app,
+        ADMIN,
+        Output(ids.SETTINGS_FEEDBACK, "children"),
+        Output(ids.SETTINGS_SAMPLE, "children"),
+        Input(ids.SETTINGS_SAVE, "n_clicks"),
+        State(ids.PRECISION_AREA, "value"),
+        State(ids.PRECISION_PRICE, "value"),
+        State(ids.PRECISION_AMOUNT, "value"),
+        State(ids.THRESHOLD, "value"),
+    )
+    def save_settings(n, area, price, amount, threshold, *, user):
+        message = None
+        if n:
+            try:
+                database().run(
+                    commands.set_precision, actor=user, area=area, unit_price=price, amount=amount
+                )
+                database().run(
+                    commands.set_approval_threshold,
+                    actor=user,
+                    percent=str(threshold if threshold is not None else 5),
+                )
+            except DomainError as err:
+                return _error(err), no_update
+            message = feedback(_("数据设置已保存，各界面刷新后按新精度显示。"))
+        fmt = format.current()
+        sample = _(
+            "示例：面积 {a} ㎡，单价 {p} 元/㎡，金额 {m} 元",
+            a=fmt.area(Decimal("89.456")),
+            p=fmt.unit_price(Decimal("23456.789")),
+            m=fmt.amount(Decimal("2098765.432")),
+        )
+        return message, sample
+
+    # ------------------------------------------------------------------ 房源定义
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.UNITS_BUILDING, "options"),
+        Output(ids.UNITS_BUILDING, "value"),
+        Output(ids.GEN_USE, "options"),
+        Input(shell.PROJECT_SELECT, "value"),
+        Input(ids.UNITS_REFRESH, "data"),
+        State(ids.UNITS_BUILDING, "value"),
+    )
+    def unit_buildings(project_id, _refresh, current, *, user):
+        session = reader()
+        options = queries.building_options(session, user, project_id)
+        values = [o["value"] for o in options]
+        value = current if current in values else (values[0] if values else None)
+        return options, value, queries.code_options(session, "use")
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.UNITS_GRID, "rowData"),
+        Output(ids.UNITS_GRID, "columnDefs"),
+        Output(ids.UNITS_EDITS, "data"),
+        Input(ids.UNITS_BUILDING, "value"),
+        Input(ids.UNITS_REFRESH, "data"),
+    )
+    def unit_rows(building_id, _refresh, *, user):
+        from pages.inventory.columns import with_numbers
+
+        fmt = format.current()
+        defs = with_numbers(columns.UNITS, columns.UNIT_NUMBERS, fmt)
+        if not building_id:
+            return [], defs, {}
+        session = reader()
+        orientation = queries.code_labels(session, "orientation")
+        uses = queries.code_labels(session, "use")
+        building = session.get(Building, int(building_id))
+        layouts = [x.name for x in queries.layouts(session, user, building.project_id)]
+        choices = {
+            "layout": ["", *layouts],
+            "orientation_label": [""]
+            + [o["label"] for o in queries.code_options(session, "orientation")],
+            "use_label": [o["label"] for o in queries.code_options(session, "use")],
+        }
+        for col in defs:
+            if col["field"] in choices:
+                col["cellEditorParams"] = {"values": choices[col["field"]]}
+        frame = inventory_queries.units_frame(
+            session, user, int(building_id), orientation_labels=orientation, use_labels=uses
+        )
+        return format.grid_records(frame), defs, {}
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.UNITS_EDITS, "data", allow_duplicate=True),
+        Input(ids.UNITS_GRID, "cellValueChanged"),
+        State(ids.UNITS_EDITS, "data"),
+        prevent_initial_call=True,
+    )
+    def collect_unit_edits(changes, edits, *, user):
+        edits = dict(edits or {})
+        for change in changes or []:
+            row = change.get("data") or {}
+            column = change.get("colId")
+            if "id" not in row or not column:
+                continue
+            edits.setdefault(str(row["id"]), {})[column] = change.get("value")
+        return edits
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.UNITS_FEEDBACK, "children"),
+        Output(ids.UNITS_REFRESH, "data"),
+        Input(ids.UNITS_SAVE, "n_clicks"),
+        Input(ids.UNITS_DELETE, "n_clicks"),
+        Input(ids.GEN_BUTTON, "n_clicks"),
+        State(ids.UNITS_EDITS, "data"),
+        State(ids.UNITS_GRID, "selectedRows"),
+        State(ids.UNITS_BUILDING, "value"),
+        State(ids.GEN_FLOOR_FROM, "value"),
+        State(ids.GEN_FLOOR_TO, "value"),
+        State(ids.GEN_SECTIONS, "value"),
+        State(ids.GEN_PER_FLOOR, "value"),
+        State(ids.GEN_SKIP, "value"),
+        State(ids.GEN_PATTERN, "value"),
+        State(ids.GEN_AREAS, "value"),
+        State(ids.GEN_USE, "value"),
+        State(ids.UNITS_REFRESH, "data"),
+        prevent_initial_call=True,
+    )
+    def unit_actions(
+        _s,
+        _d,
+        _g,
+        edits,
+        selected,
+        building_id,
+        f_from,
+        f_to,
+        sections,
+        per_floor,
+        skip,
+        pattern,
+        areas,
+        use,
+        refresh,
+        *,
+        user,
+    ):
+        action = ctx.triggered_id
+        try:
+            if not building_id:
+                raise ValidationError("请先选择楼栋。", "Choose a building first.")
+            if action == ids.UNITS_DELETE:
+                n = database().run(
+                    commands.delete_units, actor=user, unit_ids=[r["id"] for r in selected or []]
+                )
+                return feedback(_("已删除 {n} 套房间。", n=n)), (refresh or 0) + 1
+            if action == ids.GEN_BUTTON:
+                gross, internal, layout_names, orientations = parse_position_specs(areas)
+                session = reader()
+                building = session.get(Building, int(building_id))
+                by_name = {
+                    x.name: x.id for x in queries.layouts(session, user, building.project_id)
+                }
+                unknown = [n for n in layout_names if n and n not in by_name]
+                if unknown:
+                    raise ValidationError(
+                        f"户型「{unknown[0]}」不存在，请先在户型图中添加。",
+                        f"Unknown layout {unknown[0]}.",
+                    )
+                unit_pattern = commands.UnitPattern(
+                    floor_from=int(f_from or 1),
+                    floor_to=int(f_to or 1),
+                    sections=int(sections or 1),
+                    units_per_floor=int(per_floor or 1),
+                    skip_floors=commands.parse_skip_floors(skip or ""),
+                    code_pattern=pattern or "{b}-{s}-{f}{p:02d}",
+                    gross_areas=gross,
+                    internal_areas=internal,
+                    layout_ids=tuple(by_name.get(n) for n in layout_names),
+                    orientations=orientations,
+                    use=use or "residential",
+                )
+                n = database().run(
+                    commands.generate_units,
+                    actor=user,
+                    building_id=int(building_id),
+                    pattern=unit_pattern,
+                )
+                return feedback(_("已生成 {n} 套房间（未放盘）。", n=n)), (refresh or 0) + 1
+            changes = _unit_changes(edits, user, int(building_id))
+            if not changes:
+                return feedback(_("没有修改。"), ok=False), no_update
+            n = database().run(commands.update_units, actor=user, changes=changes)
+        except (DomainError, ValueError) as err:
+            if isinstance(err, DomainError):
+                return _error(err), no_update
+            return feedback(str(err), ok=False), no_update
+        return feedback(_("已保存 {n} 套房间的修改。", n=n)), (refresh or 0) + 1
+
+    @auth.callback(
+        app,
+        EDIT,
+        Output(ids.UNITS_DOWNLOAD, "data"),
+        Input(ids.UNITS_EXPORT, "n_clicks"),
+        State(ids.UNITS_BUILDING, "value"),
+        State(ids.UNITS_GRID, "virtualRowData"),
+        State(ids.UNITS_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_units(_n, building_id, shown, column_defs, *, user):
+        if not building_id:
+            raise PreventUpdate
+        session = reader()
+        frame = inventory_queries.units_frame(
+            session,
+            user,
+            int(building_id),
+            orientation_labels=queries.code_labels(session, "orientation"),
+            use_labels=queries.code_labels(session, "use"),
+        )
+        return _export(user, "units", frame, shown, column_defs, columns.UNITS, _("房间资料"))
+
+    def _units_context(user, building_id):
+        building = reader().get(Building, int(building_id)) if building_id else None
+        return {"project_id": building.project_id if building else None}
+
+    imports.register(
+        app,
+        ids.UNITS_IMPORT,
+        spec=inventory_commands.UNITS_IMPORT,
+        permission=EDIT,
+        context=_units_context,
+        state=[State(ids.UNITS_BUILDING, "value")],
+        template_name="房间资料导入模板.xlsx",
+        on_done=Output(ids.UNITS_REFRESH, "data", allow_duplicate=True),
+    )
+
+    # ------------------------------------------------------------------ 销售人员 / 销售计划
+    @auth.callback(
+        app,
+        PLAN,
+        Output(ids.STAFF_GRID, "rowData"),
+        Output(ids.STAFF_TEAM, "options"),
+        Input(shell.PROJECT_SELECT, "value"),
+        Input(ids.STAFF_FEEDBACK, "children"),
+    )
+    def staff(project_id, _feedback, *, user):
+        session = reader()
+        frame = queries.staff_frame(session, user, project_id)
+        teams = [{"label": t.name, "value": t.id} for t in queries.teams(session, user, project_id)]
+        return format.grid_records(frame), teams
+
+    @auth.callback(
+        app,
+        PLAN,
+        Output(ids.PLAN_TEAM, "options"),
+        Output(ids.PLAN_USER, "options"),
+        Input(shell.PROJECT_SELECT, "value"),
+    )
+    def plan_targets(project_id, *, user):
+        session = reader()
+        frame = queries.staff_frame(session, user, project_id)
+        teams = [{"label": t.name, "value": t.id} for t in queries.teams(session, user, project_id)]
+        people = [
+            {"label": n, "value": i}
+            for i, n in dict(zip(frame["id"], frame["display_name"], strict=True)).items()
+        ]
+        return teams, people
+
+    @auth.callback(
+        app,
+        PLAN,
+        Output(ids.STAFF_FEEDBACK, "children"),
+        Input(ids.TEAM_CREATE, "n_clicks"),
+        Input(ids.STAFF_ASSIGN, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.TEAM_NAME, "value"),
+        State(ids.STAFF_GRID, "selectedRows"),
+        State(ids.STAFF_TEAM, "value"),
+        prevent_initial_call=True,
+    )
+    def staff_actions(_c, _a, project_id, team_name, selected, team_id, *, user):
+        try:
+            if ctx.triggered_id == ids.TEAM_CREATE:
+                team = database().run(
+                    commands.save_team,
+                    actor=user,
+                    project_id=_need_project(project_id),
+                    name=team_name,
+                )
+                return feedback(_("小组「{name}」已建立。", name=team.name))
+            if not selected:
+                raise ValidationError("请先在表格中勾选人员。", "Select people first.")
+            for row in selected:
+                database().run(
+                    commands.assign_team,
+                    actor=user,
+                    user_id=int(row["id"]),
+                    team_id=int(team_id) if team_id else None,
+                )
+        except DomainError as err:
+            return _error(err)
+        return feedback(_("已调整 {n} 人的小组。", n=len(selected)))
+
+    @auth.callback(
+        app,
+        PLAN,
+        Output(ids.STAFF_DOWNLOAD, "data"),
+        Input(ids.STAFF_EXPORT, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.STAFF_GRID, "virtualRowData"),
+        State(ids.STAFF_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_staff(_n, project_id, shown, column_defs, *, user):
+        frame = queries.staff_frame(reader(), user, project_id)
+        return _export(user, "sales_staff", frame, shown, column_defs, columns.STAFF, _("销售人员"))
+
+    @auth.callback(
+        app,
+        PLAN,
+        Output(ids.PLAN_GRID, "rowData"),
+        Input(shell.PROJECT_SELECT, "value"),
+        Input(ids.PLAN_YEAR, "value"),
+        Input(ids.PLAN_FEEDBACK, "children"),
+    )
+    def plans(project_id, year, _feedback, *, user):
+        frame = queries.sales_plans_frame(reader(), user, project_id, int(year) if year else None)
+        return format.grid_records(frame)
+
+    @auth.callback(
+        app,
+        PLAN,
+        Output(ids.PLAN_FEEDBACK, "children"),
+        Input(ids.PLAN_SAVE, "n_clicks"),
+        Input(ids.PLAN_DELETE, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.PLAN_YEAR, "value"),
+        State(ids.PLAN_MONTH, "value"),
+        State(ids.PLAN_TEAM, "value"),
+        State(ids.PLAN_USER, "value"),
+        State(ids.PLAN_UNITS, "value"),
+        State(ids.PLAN_AREA, "value"),
+        State(ids.PLAN_AMOUNT, "value"),
+        State(ids.PLAN_GRID, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def plan_actions(
+        _s, _d, project_id, year, month, team_id, user_id, units, area, amount, selected, *, user
+    ):
+        try:
+            if ctx.triggered_id == ids.PLAN_DELETE:
+                plan_id = _selected_id(selected)
+                if plan_id is None:
+                    raise ValidationError("请先在表格中选择计划。", "Select a plan first.")
+                database().run(commands.delete_sales_plan, actor=user, plan_id=plan_id)
+                return feedback(_("计划已删除。"))
+            database().run(
+                commands.save_sales_plan,
+                actor=user,
+                project_id=_need_project(project_id),
+                month=date(int(year), int(month), 1),
+                team_id=team_id,
+                user_id=user_id,
+                target_units=units if units is not None else 0,
+                target_area=str(area) if area not in (None, "") else "0",
+                target_amount=str(amount) if amount not in (None, "") else "0",
+            )
+        except DomainError as err:
+            return _error(err)
+        return feedback(_("{y}年{m}月的计划已保存。", y=year, m=month))
+
+    @auth.callback(
+        app,
+        PLAN,
+        Output(ids.PLAN_DOWNLOAD, "data"),
+        Input(ids.PLAN_EXPORT, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.PLAN_YEAR, "value"),
+        State(ids.PLAN_GRID, "virtualRowData"),
+        State(ids.PLAN_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_plans(_n, project_id, year, shown, column_defs, *, user):
+        frame = queries.sales_plans_frame(reader(), user, project_id, int(year) if year else None)
+        return _export(user, "sales_plans", frame, shown, column_defs, columns.PLANS, _("销售计划"))
+
+
+def _unit_changes(edits: dict, user, building_id: int) -> list[dict]:
+    """Grid edits (display labels) → command changes (codes and ids)."""
+    session = reader()
+    building = session.get(Building, building_id)
+    layouts = {x.name: x.id for x in queries.layouts(session, user, building.project_id)}
+    orientation = {v: k for k, v in queries.code_labels(session, "orientation").items()}
+    uses = {v: k for k, v in queries.code_labels(session, "use").items()}
+    changes = []
+    for unit_id, fields in (edits or {}).items():
+        change: dict = {"id": int(unit_id)}
+        for column, value in fields.items():
+            if column == "layout":
+                change["layout_id"] = layouts.get(value) if value else None
+            elif column == "orientation_label":
+                change["orientation"] = orientation.get(value, value or "")
+            elif column == "use_label":
+                change["use"] = uses.get(value, value or "residential")
+            elif column in ("gross_area", "internal_area", "shared_area"):
+                change[column] = str(value) if value not in (None, "") else None
+            elif column == "code":
+                change["code"] = value
+        changes.append(change)
+    return changes
