@@ -442,6 +442,60 @@ def register(app):
             if u.id != customer.consultant_id
         ]
 
+    edit_fields = [
+        (ids.ED_NAME, "name"),
+        (ids.ED_ID, "id_number"),
+        (ids.ED_CHANNEL, "channel"),
+        (ids.ED_LAYOUT, "intended_layout"),
+        (ids.ED_AREA_MIN, "area_min"),
+        (ids.ED_AREA_MAX, "area_max"),
+        (ids.ED_BUDGET, "budget"),
+        (ids.ED_PURPOSE, "purpose"),
+        (ids.ED_NOTES, "notes"),
+    ]
+
+    @auth.callback(
+        app,
+        "crm.edit",
+        *[Output(component, "value") for component, _field in edit_fields],
+        Input(ids.DETAIL_ID, "data"),
+        Input(ids.DETAIL_REFRESH, "data"),
+    )
+    def edit_values(customer_id, _refresh, *, user):
+        try:
+            c = queries.visible_customer(reader(), user, customer_id, "crm.edit")
+        except DomainError:
+            return (None,) * len(edit_fields)
+        values = []
+        for _component, name in edit_fields:
+            value = getattr(c, name)
+            if isinstance(value, Decimal):
+                value = str(int(value)) if value == value.to_integral() else str(value)
+            values.append(value)
+        return tuple(values)
+
+    @auth.callback(
+        app,
+        "crm.edit",
+        Output(ids.DETAIL_FEEDBACK, "children", allow_duplicate=True),
+        Output(ids.DETAIL_REFRESH, "data", allow_duplicate=True),
+        Input(ids.ED_SUBMIT, "n_clicks"),
+        State(ids.DETAIL_ID, "data"),
+        *[State(component, "value") for component, _field in edit_fields],
+        prevent_initial_call=True,
+    )
+    def edit(_n, customer_id, *values, user):
+        changes = {
+            name: _text_number(value) if name in ("area_min", "area_max", "budget") else value
+            for (_component, name), value in zip(edit_fields, values, strict=True)
+        }
+        return _detail_action(
+            lambda: database().run(
+                commands.update_customer, actor=user, customer_id=customer_id, values=changes
+            ),
+            _("客户资料已保存。"),
+        )
+
     def _detail_action(run, success: str):
         try:
             run()

@@ -268,3 +268,48 @@ def test_consultant_list_holds_only_their_customers(app_env):
     body = response_of(post(client, app_env, ids.LIST_GRID, "rowData", {}))
     names = {r["name"] for r in body[ids.LIST_GRID]["rowData"]}
     assert names == {"李娜"}
+
+
+def test_detail_edit_saves_and_refuses_bad_id(app_env):
+    client = logged_in(app_env, "consultant")
+    mine = customer_id(app_env, "张伟")
+    body = response_of(post(client, app_env, ids.ED_NAME, "value", {f"{ids.DETAIL_ID}.data": mine}))
+    assert body[ids.ED_NAME]["value"] == "张伟"
+    form = {
+        f"{ids.ED_SUBMIT}.n_clicks": 1,
+        f"{ids.DETAIL_ID}.data": mine,
+        f"{ids.ED_NAME}.value": "张伟",
+        f"{ids.ED_ID}.value": "440306199003073116",
+        f"{ids.ED_BUDGET}.value": 2800000,
+        f"{ids.ED_NOTES}.value": "<img src=x onerror=alert(1)>",
+    }
+    body = response_of(
+        post(
+            client,
+            app_env,
+            ids.DETAIL_FEEDBACK,
+            "children",
+            form,
+            trigger=f"{ids.ED_SUBMIT}.n_clicks",
+        )
+    )
+    assert "身份证号" in json.dumps(body, ensure_ascii=False)
+    form[f"{ids.ED_ID}.value"] = "440306199003073115"
+    body = response_of(
+        post(
+            client,
+            app_env,
+            ids.DETAIL_FEEDBACK,
+            "children",
+            form,
+            trigger=f"{ids.ED_SUBMIT}.n_clicks",
+        )
+    )
+    assert "已保存" in json.dumps(body, ensure_ascii=False)
+    with db_session(app_env) as s:
+        saved = s.get(Customer, mine)
+        assert (saved.id_number, str(saved.budget), saved.notes) == (
+            "440306199003073115",
+            "2800000.00",
+            "<img src=x onerror=alert(1)>",
+        )

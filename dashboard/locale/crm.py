@@ -83,6 +83,10 @@ EN = {
     "额外优惠": "Extra discount",
     # customer page
     "添加跟进": "Add follow-up",
+    "修改资料": "Edit details",
+    "自住、改善、投资…": "Own use, upgrade, investment…",
+    "保存资料": "Save details",
+    "客户资料已保存。": "Details saved.",
     "跟进内容": "What was discussed",
     "下次跟进日期": "Next follow-up",
     "保存跟进": "Save follow-up",

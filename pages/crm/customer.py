@@ -103,6 +103,63 @@ def _actions(user):
                 className="shadow-sm mb-3",
             )
         )
+    if authz.has(user, "crm.edit"):
+        channels = crm_queries.code_labels(reader(), "channel", language())
+        purposes = crm_queries.code_labels(reader(), "purpose", language())
+
+        def row(label, component):
+            return html.Div(
+                [dbc.Label(_(label), className="small mb-0"), component], className="mb-2"
+            )
+
+        cards.append(
+            dbc.Card(
+                [
+                    dbc.CardHeader(html.Span(_("修改资料"), className="h6"), className="bg-white"),
+                    dbc.CardBody(
+                        [
+                            row("姓名", dbc.Input(id=ids.ED_NAME, maxlength=50, size="sm")),
+                            row("身份证号", dbc.Input(id=ids.ED_ID, maxlength=18, size="sm")),
+                            row(
+                                "认知途径",
+                                dcc.Dropdown(
+                                    id=ids.ED_CHANNEL,
+                                    options=[{"label": v, "value": k} for k, v in channels.items()],
+                                ),
+                            ),
+                            row("意向户型", dbc.Input(id=ids.ED_LAYOUT, maxlength=50, size="sm")),
+                            row(
+                                "意向面积（㎡）",
+                                dbc.InputGroup(
+                                    [
+                                        dbc.Input(id=ids.ED_AREA_MIN, type="number", min=0),
+                                        dbc.InputGroupText("–"),
+                                        dbc.Input(id=ids.ED_AREA_MAX, type="number", min=0),
+                                    ],
+                                    size="sm",
+                                ),
+                            ),
+                            row(
+                                "预算（元）",
+                                dbc.Input(id=ids.ED_BUDGET, type="number", min=0, size="sm"),
+                            ),
+                            row(
+                                "置业目的",
+                                dcc.Dropdown(
+                                    id=ids.ED_PURPOSE,
+                                    options=[{"label": v, "value": k} for k, v in purposes.items()],
+                                ),
+                            ),
+                            row("备注", dbc.Textarea(id=ids.ED_NOTES, maxlength=2000, rows=3)),
+                            dbc.Button(
+                                _("保存资料"), id=ids.ED_SUBMIT, color="secondary", size="sm"
+                            ),
+                        ]
+                    ),
+                ],
+                className="shadow-sm mb-3",
+            )
+        )
     if authz.has(user, "crm.override"):
         cards.append(
             dbc.Card(

@@ -180,7 +180,11 @@ def layout(**_query):
                         ),
                         _field(
                             "置业目的",
-                            dcc.Dropdown(id=ids.REG_PURPOSE, options=code_options("purpose")),
+                            dcc.Dropdown(
+                                id=ids.REG_PURPOSE,
+                                options=code_options("purpose"),
+                                placeholder=_("自住、改善、投资…"),
+                            ),
                             md=2,
                         ),
                         _field(
