@@ -154,9 +154,7 @@ def downgrade() -> None:
             existing_nullable=False,
         )
     op.drop_index("ix_unit_building_updated", table_name="unit")
-    op.drop_index(op.f("ix_price_rule_project_id"), table_name="price_rule")
+    # Dropping a table drops its indexes (MySQL refuses to drop first an index backing a FK).
     op.drop_table("price_rule")
-    op.drop_index(op.f("ix_price_adjustment_item_unit_id"), table_name="price_adjustment_item")
     op.drop_table("price_adjustment_item")
-    op.drop_index("ix_price_adjustment_project_status", table_name="price_adjustment")
     op.drop_table("price_adjustment")

@@ -194,12 +194,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM code_item WHERE category = 'cancel_reason'")
-    with op.batch_alter_table("receipt", schema=None) as batch_op:
-        batch_op.drop_index("uq_receipt_reverses_id")
+    if op.get_bind().dialect.name == "mysql":
+        # MySQL keeps an index for every foreign key: lift the key while its index goes.
+        op.drop_constraint("fk_receipt_reverses_id_receipt", "receipt", type_="foreignkey")
+        op.drop_index("uq_receipt_reverses_id", table_name="receipt")
+        op.create_foreign_key(
+            "fk_receipt_reverses_id_receipt", "receipt", "receipt", ["reverses_id"], ["id"]
+        )
+    else:
+        with op.batch_alter_table("receipt", schema=None) as batch_op:
+            batch_op.drop_index("uq_receipt_reverses_id")
     op.drop_table("command_token")
     op.drop_table("receipt_sequence")
     op.drop_table("deed_tax_rate")
-    with op.batch_alter_table("deal_approval", schema=None) as batch_op:
-        batch_op.drop_index("ix_deal_approval_project_status")
-        batch_op.drop_index(batch_op.f("ix_deal_approval_deal_id"))
-    op.drop_table("deal_approval")
+    op.drop_table("deal_approval")  # its indexes go with it
