@@ -517,3 +517,66 @@ def test_rename_changes_the_buyer_with_history(session, market):
     assert deal.customer_id == market.customers[2].id
     event = session.scalar(select(DealEvent).where(DealEvent.kind == "rename"))
     assert event.details["old_customer_id"] == market.customers[0].id
+
+
+# --- fees from dated per-city rule tables -------------------------------------------------------
+
+
+def test_fees_follow_the_rules_in_force_for_the_city_and_date(session, market):
+    from data_layer.models import DeedTaxRate, FeeRule
+
+    p1 = market.world.projects[0]
+    session.add_all(
+        [
+            FeeRule(
+                city="杭州",
+                code="maintenance",
+                name="维修基金",
+                formula="area * 80",
+                effective_from=date(2025, 1, 1),
+            ),
+            FeeRule(
+                city="杭州",
+                code="maintenance",
+                name="维修基金",
+                formula="area * 100",
+                effective_from=date(2027, 1, 1),
+            ),
+            FeeRule(
+                city="武汉",
+                code="utility",
+                name="配套费",
+                formula="area * 999",
+                effective_from=date(2020, 1, 1),
+            ),
+            FeeRule(
+                project_id=p1.id,
+                code="stamp",
+                name="印花税",
+                formula="round_half_up(price * 0.0005, 2)",
+                effective_from=date(2024, 1, 1),
+            ),
+            # 杭州 taxes second homes above 140 m² at 3% from 2026 in this test's world.
+            DeedTaxRate(
+                city="杭州",
+                effective_from=date(2026, 1, 1),
+                area_threshold=Decimal("90"),
+                first_home_small=Decimal("0.01"),
+                first_home_large=Decimal("0.015"),
+                second_home_small=Decimal("0.01"),
+                second_home_large=Decimal("0.03"),
+                other_home_rate=Decimal("0.03"),
+            ),
+        ]
+    )
+    session.flush()
+    deal = subscribe(session, market)
+    lines = cmd.fee_lines(session, deal, market.units[0], TODAY, home_count=2)
+    assert lines == [
+        ("deed_tax", "契税", Decimal("58800.00")),  # 100 m² > 90 m² threshold of 杭州: 3%
+        ("maintenance", "维修基金", Decimal("8000.00")),  # the 2025 rule, not the 2027 one
+        ("stamp", "印花税", Decimal("980.00")),
+    ]
+    later = cmd.fee_lines(session, deal, market.units[0], date(2027, 3, 1), home_count=1)
+    assert ("maintenance", "维修基金", Decimal("10000.00")) in later
+    assert later[0] == ("deed_tax", "契税", Decimal("29400.00"))
