@@ -170,7 +170,7 @@ def register(app):
             )
         summary = dbc.Row(
             [
-                dbc.Col(kpi_card(label, value, f"plan-mg-kpi-{i}"), xs=6, md=2)
+                dbc.Col(kpi_card(label, value, f"plan-mg-kpi-{i}"), xs=6, md=4, xl=3)
                 for i, (label, value) in enumerate(cards)
             ],
             className="g-2",
