@@ -243,7 +243,7 @@ def register(app):
             row.pop("conversion")
             rows.append(row)
         if rows:
-            top = rows[:15][::-1]
+            top = rows[:10][::-1]
             names = [r["consultant"] for r in top]
             ranking_fig = charts.figure(
                 [
@@ -269,8 +269,9 @@ def register(app):
                         "x": [r["subscribed"] for r in top],
                     },
                 ],
-                _("置业顾问排行"),
+                _("置业顾问排行（前 10 名）"),
                 barmode="group",
+                yaxis={**charts.LAYOUT["yaxis"], "type": "category", "dtick": 1},
                 margin={"l": 90, "r": 20, "t": 40, "b": 40},
             )
         else:

@@ -198,6 +198,7 @@ EN = {
     "所选范围内没有客户": "No customers in this selection",
     "所选范围内没有新增客户": "No new customers in this selection",
     "置业顾问排行": "Consultant ranking",
+    "置业顾问排行（前 10 名）": "Consultant ranking (top 10)",
     "所选期间没有流失客户": "No customers lost in this period",
     "每日新增来访与来电": "New visitors and callers per day",
     "每周新增来访与来电": "New visitors and callers per week",

@@ -30,10 +30,10 @@ dash.register_page(
 )
 
 RATE_COLUMNS = [
-    {"field": "stage", "headerName": "阶段"},
-    {"field": "customers", "headerName": "客户数", "type": "rightAligned"},
-    {"field": "rate_previous", "headerName": "较上一阶段", "type": "rightAligned"},
-    {"field": "rate_first", "headerName": "占新增", "type": "rightAligned"},
+    {"field": "stage", "headerName": "阶段", "filter": False, "sortable": False},
+    {"field": "customers", "headerName": "客户数", "type": "rightAligned", "filter": False},
+    {"field": "rate_previous", "headerName": "较上一阶段", "type": "rightAligned", "filter": False},
+    {"field": "rate_first", "headerName": "占新增", "type": "rightAligned", "filter": False},
 ]
 RANKING_COLUMNS = [
     {"field": "rank", "headerName": "名次", "maxWidth": 80},
@@ -228,7 +228,7 @@ def layout(
                                     grid(
                                         ids.AN_FUNNEL_TABLE,
                                         RATE_COLUMNS,
-                                        height=250,
+                                        height=282,
                                         dashGridOptions={"pagination": False},
                                     ),
                                 ]
