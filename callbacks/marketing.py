@@ -361,7 +361,7 @@ def _register_expenses(app):
 
     @auth.callback(
         app,
-        "marketing.edit",
+        "marketing.view",
         Output(ids.EXP_CAMPAIGN, "options"),
         Input(ids.EXP_PROJECT, "value"),
         Input(ids.EXP_CHANNEL, "value"),

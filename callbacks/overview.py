@@ -209,7 +209,10 @@ def cards(user, totals: queries.Totals, measure: str):
                 ),
             ),
         )
-    return dbc.Row([_card(m, v, s, m == measure) for m, v, s in items], className="g-2")
+    row = [_card(m, v, s, m == measure) for m, v, s in items]
+    if not show_money:  # the card's click input must exist for the other cards' callback
+        row.append(html.Div(id="ov-card-collections", n_clicks=0, hidden=True))
+    return dbc.Row(row, className="g-2")
 
 
 def sales_figure(monthly_total):

@@ -53,66 +53,64 @@ def layout(**_query):
     year = date.today().year
     table = grid(ids.BUDGET_GRID, columns(can_edit), height=420, getRowId="params.data.key")
     table.columnSize = "autoSize"
-    form = html.Div()
-    if can_edit:
-        form = dbc.Card(
-            dbc.CardBody(
-                [
-                    dbc.Row(
-                        [
-                            field(
-                                "项目", dropdown(ids.BUDGET_PROJECT, project_options(), "请选择")
+    # the form exists for every role (its callbacks need it); hidden if read-only
+    form = dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.Row(
+                    [
+                        field("项目", dropdown(ids.BUDGET_PROJECT, project_options(), "请选择")),
+                        field(
+                            "月份",
+                            dbc.Input(
+                                id=ids.BUDGET_MONTH,
+                                type="month",
+                                value=date.today().strftime("%Y-%m"),
                             ),
-                            field(
-                                "月份",
-                                dbc.Input(
-                                    id=ids.BUDGET_MONTH,
-                                    type="month",
-                                    value=date.today().strftime("%Y-%m"),
-                                ),
-                                2,
+                            2,
+                        ),
+                        field(
+                            "渠道",
+                            dropdown(ids.BUDGET_CHANNEL, code_options("channel"), "请选择"),
+                            2,
+                        ),
+                        field(
+                            "费用类别",
+                            dropdown(
+                                ids.BUDGET_CATEGORY, code_options("expense_category"), "请选择"
                             ),
-                            field(
-                                "渠道",
-                                dropdown(ids.BUDGET_CHANNEL, code_options("channel"), "请选择"),
-                                2,
+                            2,
+                        ),
+                        field(
+                            "计划金额（元）",
+                            dbc.Input(id=ids.BUDGET_AMOUNT, type="number", step=0.01),
+                            2,
+                        ),
+                        dbc.Col(
+                            dbc.Button(
+                                _("保存计划"),
+                                id=ids.BUDGET_SAVE,
+                                color="primary",
+                                className="mt-4",
                             ),
-                            field(
-                                "费用类别",
-                                dropdown(
-                                    ids.BUDGET_CATEGORY, code_options("expense_category"), "请选择"
-                                ),
-                                2,
-                            ),
-                            field(
-                                "计划金额（元）",
-                                dbc.Input(id=ids.BUDGET_AMOUNT, type="number", step=0.01),
-                                2,
-                            ),
-                            dbc.Col(
-                                dbc.Button(
-                                    _("保存计划"),
-                                    id=ids.BUDGET_SAVE,
-                                    color="primary",
-                                    className="mt-4",
-                                ),
-                                md=1,
-                            ),
-                        ],
-                        className="g-2",
-                    ),
-                    html.Div(
-                        _("提示：也可直接在下表中双击月份单元格修改金额，回车保存。"),
-                        className="text-muted small mt-2",
-                    ),
-                ]
-            ),
-            className="shadow-sm mb-3",
-        )
+                            md=1,
+                        ),
+                    ],
+                    className="g-2",
+                ),
+                html.Div(
+                    _("提示：也可直接在下表中双击月份单元格修改金额，回车保存。"),
+                    className="text-muted small mt-2",
+                ),
+            ]
+        ),
+        className="shadow-sm mb-3",
+    )
     return html.Div(
         [
             page_title(_("营销费用计划")),
-            form if can_edit else read_only_note(),
+            html.Div(form, hidden=not can_edit),
+            None if can_edit else read_only_note(),
             html.Div(id=ids.BUDGET_FEEDBACK),
             dcc.Store(id=ids.BUDGET_REFRESH),
             dbc.Row(

@@ -47,68 +47,64 @@ COLUMNS = [
 def layout(**_query):
     user = auth.viewer()
     can_edit = authz.has(user, "marketing.edit")
-    form = read_only_note()
-    if can_edit:
-        form = dbc.Card(
-            dbc.CardBody(
-                dbc.Row(
-                    [
-                        field("项目", dropdown(ids.EXP_PROJECT, project_options(), "请选择")),
-                        field(
-                            "费用日期",
-                            dcc.DatePickerSingle(
-                                id=ids.EXP_DATE,
-                                date=date.today().isoformat(),
-                                display_format="YYYY-MM-DD",
-                                first_day_of_week=1,
-                            ),
-                            2,
+    # the form exists for every role (its callbacks need it); hidden if read-only
+    form = dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    field("项目", dropdown(ids.EXP_PROJECT, project_options(), "请选择")),
+                    field(
+                        "费用日期",
+                        dcc.DatePickerSingle(
+                            id=ids.EXP_DATE,
+                            date=date.today().isoformat(),
+                            display_format="YYYY-MM-DD",
+                            first_day_of_week=1,
                         ),
-                        field(
-                            "渠道", dropdown(ids.EXP_CHANNEL, code_options("channel"), "请选择"), 2
+                        2,
+                    ),
+                    field("渠道", dropdown(ids.EXP_CHANNEL, code_options("channel"), "请选择"), 2),
+                    field(
+                        "费用类别",
+                        dropdown(ids.EXP_CATEGORY, code_options("expense_category"), "请选择"),
+                        2,
+                    ),
+                    field("广告活动", dropdown(ids.EXP_CAMPAIGN, [], "可不选"), 3),
+                    field("供应商", dbc.Input(id=ids.EXP_VENDOR, maxLength=100), 3),
+                    field("发票号", dbc.Input(id=ids.EXP_INVOICE, maxLength=50), 2),
+                    field(
+                        "金额（元）",
+                        dbc.Input(id=ids.EXP_AMOUNT, type="number", step=0.01),
+                        2,
+                    ),
+                    dbc.Col(
+                        dbc.Button(
+                            _("保存费用"), id=ids.EXP_SAVE, color="primary", className="mt-4"
                         ),
-                        field(
-                            "费用类别",
-                            dropdown(ids.EXP_CATEGORY, code_options("expense_category"), "请选择"),
-                            2,
-                        ),
-                        field("广告活动", dropdown(ids.EXP_CAMPAIGN, [], "可不选"), 3),
-                        field("供应商", dbc.Input(id=ids.EXP_VENDOR, maxLength=100), 3),
-                        field("发票号", dbc.Input(id=ids.EXP_INVOICE, maxLength=50), 2),
-                        field(
-                            "金额（元）",
-                            dbc.Input(id=ids.EXP_AMOUNT, type="number", step=0.01),
-                            2,
-                        ),
-                        dbc.Col(
-                            dbc.Button(
-                                _("保存费用"), id=ids.EXP_SAVE, color="primary", className="mt-4"
-                            ),
-                            md="auto",
-                        ),
-                    ],
-                    className="g-2",
-                )
-            ),
-            className="shadow-sm mb-3",
-        )
-    actions = [export_button(ids.EXP_EXPORT, ids.EXP_DOWNLOAD)]
-    if can_edit:
-        actions.insert(
-            0,
-            dbc.Button(
-                _("删除所选"),
-                id=ids.EXP_DELETE,
-                color="danger",
-                outline=True,
-                size="sm",
-                className="me-2",
-            ),
-        )
+                        md="auto",
+                    ),
+                ],
+                className="g-2",
+            )
+        ),
+        className="shadow-sm mb-3",
+    )
+    actions = [
+        dbc.Button(
+            _("删除所选"),
+            id=ids.EXP_DELETE,
+            color="danger",
+            outline=True,
+            size="sm",
+            className="me-2" + ("" if can_edit else " d-none"),
+        ),
+        export_button(ids.EXP_EXPORT, ids.EXP_DOWNLOAD),
+    ]
     return html.Div(
         [
             page_title(_("营销实际费用")),
-            form,
+            html.Div(form, hidden=not can_edit),
+            None if can_edit else read_only_note(),
             html.Div(id=ids.EXP_FEEDBACK),
             dcc.Store(id=ids.EXP_REFRESH),
             dbc.Row(
