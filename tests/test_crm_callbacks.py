@@ -36,7 +36,16 @@ def post(client, app, output_id: str, prop: str, values: dict, trigger: str | No
 
     def spec(item):
         if item["id"].startswith("{"):
-            return []  # pattern-matching ALL: no such components on this form
+            # pattern-matching ALL: values[type] lists (field id, value) of the components shown
+            kind = json.loads(item["id"])["type"]
+            return [
+                {
+                    "id": {"type": kind, "field": field},
+                    "property": item["property"],
+                    "value": {"type": kind, "field": field} if item["property"] == "id" else value,
+                }
+                for field, value in values.get(kind, [])
+            ]
         return {**item, "value": values.get(f"{item['id']}.{item['property']}")}
 
     inputs = [spec(i) for i in cb["inputs"]]
@@ -313,3 +322,107 @@ def test_detail_edit_saves_and_refuses_bad_id(app_env):
             "2800000.00",
             "<img src=x onerror=alert(1)>",
         )
+
+
+def test_registration_with_survey_answers_and_required_question(app_env):
+    from data_layer.commands import crm as commands
+    from data_layer.models import SurveyAnswer
+
+    db = app_env.server.extensions["loupan_db"]
+    with db.writer() as s:
+        admin = s.scalar(select(User).where(User.username == "admin"))
+        project_id = s.scalar(select(Customer.project_id).where(Customer.name == "张伟"))
+        size = commands.define_survey_field(
+            s, actor=admin, project_id=project_id, label="家庭人口", kind="number", required=True
+        )
+        focus = commands.define_survey_field(
+            s, actor=admin, project_id=project_id, label="关注点", kind="multi", options="学区,交通"
+        )
+        size_id, focus_id = size.id, focus.id
+    client = logged_in(app_env, "consultant")
+    body = response_of(
+        post(client, app_env, ids.REG_SURVEY, "children", {f"{ids.REG_PROJECT}.value": project_id})
+    )
+    assert "家庭人口" in json.dumps(body, ensure_ascii=False)
+    form = {
+        f"{ids.REG_SUBMIT}.n_clicks": 1,
+        f"{ids.REG_PROJECT}.value": project_id,
+        f"{ids.REG_KIND}.value": "call",
+        f"{ids.REG_NAME}.value": "问卷客户",
+        f"{ids.REG_MOBILE}.value": "13600001234",
+        ids.SURVEY_INPUT: [(size_id, None), (focus_id, ["学区"])],
+    }
+    trigger = f"{ids.REG_SUBMIT}.n_clicks"
+    body = response_of(post(client, app_env, ids.REG_FEEDBACK, "children", form, trigger=trigger))
+    assert "请填写问卷项“家庭人口”" in json.dumps(body, ensure_ascii=False)
+    form[ids.SURVEY_INPUT] = [(size_id, 4), (focus_id, ["学区", "交通"])]
+    body = response_of(post(client, app_env, ids.REG_FEEDBACK, "children", form, trigger=trigger))
+    assert "已登记客户" in json.dumps(body, ensure_ascii=False)
+    with db_session(app_env) as s:
+        cid = s.scalar(select(Customer.id).where(Customer.mobile == "13600001234"))
+        answers = dict(
+            s.execute(
+                select(SurveyAnswer.field_id, SurveyAnswer.value).where(
+                    SurveyAnswer.customer_id == cid
+                )
+            ).all()
+        )
+    assert answers == {size_id: "4", focus_id: '["学区", "交通"]'}
+
+
+def test_manager_transfers_selected_customers_and_heir_is_reminded(app_env):
+    manager = logged_in(app_env, "manager")
+    with db_session(app_env) as s:
+        p1 = s.scalar(select(Customer.project_id).where(Customer.name == "张伟"))
+        leaver = s.scalar(select(User.id).where(User.username == "consultant"))
+        heir = s.scalar(select(User.id).where(User.username == "consultant2"))
+        zhang = s.scalar(select(Customer.id).where(Customer.name == "张伟"))
+    base = {
+        "shell-project.value": p1,
+        f"{ids.TR_FROM}.value": leaver,
+        f"{ids.TR_TO}.value": heir,
+    }
+    body = response_of(post(manager, app_env, ids.TR_GRID, "rowData", base))
+    assert "张伟" in {r["name"] for r in body[ids.TR_GRID]["rowData"]}
+    body = response_of(
+        post(
+            manager,
+            app_env,
+            ids.TR_GRID,
+            "rowData",
+            {
+                **base,
+                f"{ids.TR_SELECTED}.n_clicks": 1,
+                f"{ids.TR_GRID}.selectedRows": [{"id": zhang}],
+            },
+            trigger=f"{ids.TR_SELECTED}.n_clicks",
+        )
+    )
+    assert "原因" in json.dumps(body, ensure_ascii=False)  # a reason is required
+    body = response_of(
+        post(
+            manager,
+            app_env,
+            ids.TR_GRID,
+            "rowData",
+            {
+                **base,
+                f"{ids.TR_SELECTED}.n_clicks": 1,
+                f"{ids.TR_REASON}.value": "离职",
+                f"{ids.TR_GRID}.selectedRows": [{"id": zhang}],
+            },
+            trigger=f"{ids.TR_SELECTED}.n_clicks",
+        )
+    )
+    assert "已接转 1 位客户" in json.dumps(body, ensure_ascii=False)
+    assert "张伟" not in {r["name"] for r in body[ids.TR_GRID]["rowData"]}
+    # A consultant may not transfer.
+    consultant = logged_in(app_env, "consultant")
+    assert post(consultant, app_env, ids.TR_GRID, "rowData", base).status_code == 403
+    # The heir's reminders list the customer as handed over.
+    heir_client = logged_in(app_env, "consultant2")
+    body = response_of(post(heir_client, app_env, ids.REM_TRANSFERRED, "rowData", {}))
+    moved = body[ids.REM_TRANSFERRED]["rowData"]
+    assert [(r["name"], r["transferred_from"], r["reason"]) for r in moved] == [
+        ("张伟", "Consultant", "离职")
+    ]
