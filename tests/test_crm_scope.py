@@ -350,3 +350,25 @@ def test_ranking_and_lost_reasons(session, crm_world):
         {"reason": "price", "customers": 1, "share": Decimal("100.0")}
     ]
     assert funnel.lost_reasons(session, users["consultant"], PERIOD).empty
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_LIST))
+def test_every_customer_read_follows_the_same_scope(session, crm_world, role):
+    users, customers = crm_world
+    viewer = users[role]
+    visible = EXPECTED_LIST[role]
+    for customer in customers.values():
+        if customer.name in visible:
+            assert queries.customer_detail(session, viewer, customer.id).customer.id == customer.id
+        else:
+            with pytest.raises(PermissionDenied):
+                queries.customer_detail(session, viewer, customer.id)
+    year = funnel.FunnelFilter(start=date(2026, 1, 1), end=date(2026, 12, 31))
+    assert names(funnel.stage_customers(session, viewer, year, "new")) == visible
+    assert funnel.stage_counts(session, viewer, year)[None]["new"] == len(visible)
+    ranking = funnel.consultant_ranking(session, viewer, year)
+    assert int(ranking["new"].sum()) == len(visible)
+    birthdays = queries.upcoming_birthdays(session, viewer, date(2026, 12, 25), days=7)
+    assert set(birthdays["name"]) == {"甲一"} & visible
+    due = queries.overdue_follow_ups(session, viewer, D)
+    assert set(due["name"]) == {"甲一"} & visible
