@@ -116,13 +116,16 @@ def survey_inputs(fields) -> list:
         component_id = {"type": ids.SURVEY_INPUT, "field": item.id}
         if item.kind == SurveyKind.SINGLE:
             control = dcc.Dropdown(
-                id=component_id, options=[{"label": o, "value": o} for o in item.options]
+                id=component_id,
+                options=[{"label": o, "value": o} for o in item.options],
+                placeholder=_("请选择"),
             )
         elif item.kind == SurveyKind.MULTI:
             control = dcc.Dropdown(
                 id=component_id,
                 options=[{"label": o, "value": o} for o in item.options],
                 multi=True,
+                placeholder=_("可多选"),
             )
         elif item.kind == SurveyKind.NUMBER:
             control = dbc.Input(id=component_id, type="number")
@@ -195,17 +198,18 @@ def register(app):
             notes.append(_("手机号码格式不正确：应为 1 开头的 11 位数字。"))
         if id_number and len(id_number) >= 18 and not idcard.is_valid(id_number):
             notes.append(_("身份证号无效：请核对出生日期和末位校验码。"))
-        if notes:
-            return dbc.Alert(" ".join(notes), color="warning", className="py-2"), HIDDEN, HIDDEN
+        warning = (
+            dbc.Alert(" ".join(notes), color="warning", className="py-2 mb-1") if notes else None
+        )
         try:
             hint = queries.duplicate_hint(reader(), user, project_id, mobile, id_number)
         except DomainError as err:
             return _error(err), HIDDEN, HIDDEN
         if hint is None:
-            if mobile_rules.is_valid(mobile):
+            if mobile_rules.is_valid(mobile) and not notes:
                 ok = _("该手机号在本项目尚未登记。")
                 return html.Div(ok, className="text-success small"), HIDDEN, HIDDEN
-            return None, HIDDEN, HIDDEN
+            return warning, HIDDEN, HIDDEN
         what = _("手机号") if hint.matched_on == "mobile" else _("身份证号")
         text = _(
             "该{what}已登记：客户归属 {owner}（自 {since} 起）。",
@@ -225,7 +229,7 @@ def register(app):
         revisit = SHOWN if hint.customer_id else HIDDEN
         claim = SHOWN if (not hint.protected and not hint.mine) else HIDDEN
         alert = dbc.Alert(children, color="danger", className="py-2 mb-1", id="crm-dup-alert")
-        return alert, revisit, claim
+        return [warning, alert], revisit, claim
 
     survey_values = State({"type": ids.SURVEY_INPUT, "field": ALL}, "value")
     survey_ids = State({"type": ids.SURVEY_INPUT, "field": ALL}, "id")

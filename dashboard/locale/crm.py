@@ -25,6 +25,7 @@ EN = {
     "登记": "Register",
     "我今天登记的客户": "Registered today",
     "问卷": "Survey",
+    "可多选": "Choose one or more",
     "手机号码格式不正确：应为 1 开头的 11 位数字。": "Invalid mobile: 11 digits starting with 1.",
     "身份证号无效：请核对出生日期和末位校验码。": (
         "Invalid ID: check the birth date and the check character."
