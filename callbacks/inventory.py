@@ -110,13 +110,14 @@ def chart_figure(chart: queries.Chart, fmt: format.Formatter, dimmed: bool) -> d
             value += n
         z[r][c] = value
         room = code.rsplit("-", 1)[-1]
+        area = fmt.area(gross)
         price = fmt.wan(total) if total is not None else ""
-        text[r][c] = f"<b>{room}</b><br>{fmt.area(gross)}㎡<br>{price}"
+        text[r][c] = f"<b>{room}</b><br>{area}㎡<br>{price}"
         custom[r][c] = [
             uid,
             code,
             labels[status],
-            fmt.area(gross),
+            area,
             fmt.unit_price(unit_price) if unit_price is not None else "—",
             fmt.amount(total) if total is not None else "—",
         ]

@@ -10,17 +10,22 @@ format.grid_records(frame)              # DataFrame → rowData (Decimal → num
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from data_layer.queries.base import Precision, precision
 from data_layer.rules.money import format_amount
 
+_QUANTUM = {p: Decimal(1).scaleb(-p) for p in range(0, 7)}
+
 
 def _fmt(value, places: int, thousands: bool = True) -> str:
+    """Half-up to `places` (Decimal's own formatting would round half-even), then format."""
     if value is None or value == "":
         return ""
-    text = format_amount(value if not isinstance(value, float) else str(value), places)
-    return text if thousands else text.replace(",", "")
+    if not isinstance(value, Decimal):
+        return format_amount(value if not isinstance(value, float) else str(value), places)
+    rounded = value.quantize(_QUANTUM[places], rounding=ROUND_HALF_UP)
+    return f"{rounded:,f}" if thousands else f"{rounded:f}"
 
 
 @dataclass(frozen=True)

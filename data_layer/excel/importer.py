@@ -310,6 +310,7 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
 
     elif col.type == "decimal":
         quantum = Decimal(1).scaleb(-col.places) if col.places is not None else None
+        places = col.places
 
         def convert(cell):
             if cell is None or cell == "":
@@ -318,7 +319,12 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
                 return None, "应为数字"
             try:
                 if isinstance(cell, float):
+                    # Fast path (most numeric cells): the float's shortest repr is what was typed.
+                    if places is not None and round(cell, places) != cell:
+                        return None, f"最多 {places} 位小数"
                     value = Decimal(repr(cell))
+                    problem = bounds(value) if value.is_finite() else "应为数字"
+                    return (None, problem) if problem else (value, None)
                 elif isinstance(cell, int):
                     value = Decimal(cell)
                 else:

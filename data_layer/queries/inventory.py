@@ -155,11 +155,15 @@ def fingerprint(session: Session, viewer: User, building_id: int) -> str:
     bumps Unit.updated_at), is added or removed. Read from the (building_id, updated_at) index:
     cheap enough to poll every second per open chart."""
     _building(session, viewer, building_id)
-    rows = session.execute(
-        select(Unit.id, Unit.updated_at, Unit.status)
-        .where(Unit.building_id == building_id)
-        .order_by(Unit.id)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(Unit.id, Unit.updated_at, Unit.status)
+            .where(Unit.building_id == building_id)
+            .order_by(Unit.id)
+        )
+        .all()
+    )
     return _fingerprint(rows)
 
 
@@ -180,11 +184,16 @@ def chart(
     `virtual`: the customer-facing view (可售 / 已售 / 未开放, virtual-sold flags applied)."""
     building = _building(session, viewer, building_id)
     filters = filters or ChartFilters()
-    rows = session.execute(
-        select(*UNIT_FIELDS)
-        .where(Unit.building_id == building_id)
-        .order_by(Unit.floor.desc(), Unit.section, Unit.position)
-    ).all()
+    # Core execution (no ORM row loading): this runs for every redraw of every open chart.
+    rows = (
+        session.connection()
+        .execute(
+            select(*UNIT_FIELDS)
+            .where(Unit.building_id == building_id)
+            .order_by(Unit.floor.desc(), Unit.section, Unit.position)
+        )
+        .all()
+    )
     order = VIRTUAL_ORDER if virtual else [s.value for s in STATUS_ORDER]
     labels = VIRTUAL_LABELS if virtual else {s.value: v for s, v in STATUS_LABELS.items()}
     legend = {s: LegendRow(s, labels[s]) for s in order}
