@@ -38,7 +38,9 @@ MYSQL_SERVER = os.environ.get("LOUPAN_TEST_MYSQL_URL", "mysql+pymysql://root@127
 MYSQL_DB = "loupan_bench_overview"
 
 
-def sqlite_url() -> str:
+def sqlite_url(path: str | None = None) -> str:
+    if path:
+        return f"sqlite:///{Path(path).resolve()}"
     folder = ROOT / "instance" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'overview.db'}"
@@ -410,12 +412,16 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,mysql")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--reload", action="store_true", help="load the bench data again")
+    parser.add_argument("--sqlite", help="an SQLite file with the bench data already loaded")
+    parser.add_argument("--load-only", action="store_true", help="prepare the data, no timing")
     args = parser.parse_args()
     results = []
     for backend in args.backends.split(","):
         print(f"[{backend}] preparing data …", flush=True)
-        url = sqlite_url() if backend == "sqlite" else mysql_url(args.reload)
+        url = sqlite_url(args.sqlite) if backend == "sqlite" else mysql_url(args.reload)
         prepare(url, args.reload)
+        if args.load_only:
+            continue
         results.append(bench(url, backend, args.runs))
     print()
     print("overview callback vs raw SQL aggregates (median of runs, ms; period: this year)")

@@ -248,14 +248,19 @@ def sales_figure(monthly_total):
                 "line": {"color": COLORS[2]},
             },
         ],
-        yaxis={"title": {"text": _("万元")}, "rangemode": "tozero"},
+        xaxis={"type": "category", "automargin": True, "tickangle": -45},
+        yaxis={"title": {"text": _("万元")}, "rangemode": "tozero", "tickformat": ",d"},
+        legend={"orientation": "h", "y": -0.35},
         yaxis2={
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
             "rangemode": "tozero",
             "title": {"text": _("套")},
+            "tickformat": ",d",
+            "automargin": True,
         },
+        margin={"l": 60, "r": 60, "t": 20, "b": 50},
         hovermode="x unified",
     )
 
@@ -358,7 +363,7 @@ def project_figure(table, measure: str, monthly, project_id):
             }
         ],
         title=_(label) + unit + " · " + _("点击柱子进入项目"),
-        yaxis={"separatethousands": True, "automargin": True},
+        yaxis={"tickformat": ",.4~r" if is_rate else ",d", "automargin": True},
         clickmode="event",
     )
 

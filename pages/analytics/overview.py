@@ -22,6 +22,7 @@ dash.register_page(
 
 MONEY = {
     "type": "rightAligned",
+    "minWidth": 130,
     "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"},
 }
 RATE = {

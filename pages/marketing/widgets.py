@@ -13,6 +13,7 @@ from data_layer.queries import org
 
 MONEY = {
     "type": "rightAligned",
+    "minWidth": 130,
     "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"},
 }
 RATE = {
