@@ -210,6 +210,7 @@ EN = {
     "城市": "City",
     "地址": "Address",
     "开盘日期": "Opening date",
+    "选择日期": "Choose a date",
     "客户保护天数": "Customer protection days",
     "临定天数": "Hold days",
     "启用": "Active",

@@ -29,7 +29,10 @@ def layout(**_query):
         field(
             "开盘日期",
             dcc.DatePickerSingle(
-                id=ids.PROJECT_OPENED, display_format="YYYY-MM-DD", className="d-block"
+                id=ids.PROJECT_OPENED,
+                display_format="YYYY-MM-DD",
+                placeholder=_("选择日期"),
+                className="d-block",
             ),
         ),
         field("客户保护天数", number(ids.PROJECT_PROTECTION, value=30, min=1), "110px"),
