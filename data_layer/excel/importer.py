@@ -322,7 +322,7 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
                     # Fast path (most numeric cells): the float's shortest repr is what was typed.
                     if places is not None and round(cell, places) != cell:
                         return None, f"最多 {places} 位小数"
-                    value = Decimal(repr(cell))
+                    value = Decimal(int(cell)) if cell.is_integer() else Decimal(repr(cell))
                     problem = bounds(value) if value.is_finite() else "应为数字"
                     return (None, problem) if problem else (value, None)
                 elif isinstance(cell, int):
