@@ -58,6 +58,19 @@ class Customer(Base, Timestamped):
             "stage",
             "opportunity_on",
         ),
+        # Across projects (an executive's "all projects"): the same figures by day first.
+        Index(
+            "ix_customer_day_funnel",
+            "first_contact_on",
+            "project_id",
+            "consultant_id",
+            "channel",
+            "level",
+            "first_contact",
+            "visit_count",
+            "stage",
+            "opportunity_on",
+        ),
         Index(
             "ix_customer_lost",
             "project_id",

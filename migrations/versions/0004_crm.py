@@ -98,9 +98,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_customer_assignment_customer_id"), "customer_assignment", ["customer_id"]
     )
-    op.create_index(
-        "ix_customer_assignment_to", "customer_assignment", ["to_consultant_id", "at"]
-    )
+    op.create_index("ix_customer_assignment_to", "customer_assignment", ["to_consultant_id", "at"])
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.add_column(sa.Column("opportunity_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("lost_on", sa.Date(), nullable=True))
@@ -121,6 +119,21 @@ def upgrade() -> None:
         ],
     )
     op.create_index(
+        "ix_customer_day_funnel",
+        "customer",
+        [
+            "first_contact_on",
+            "project_id",
+            "consultant_id",
+            "channel",
+            "level",
+            "first_contact",
+            "visit_count",
+            "stage",
+            "opportunity_on",
+        ],
+    )
+    op.create_index(
         "ix_customer_lost",
         "customer",
         ["project_id", "lost_on", "lost_reason", "consultant_id", "channel", "level"],
@@ -129,6 +142,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_customer_lost", table_name="customer")
+    op.drop_index("ix_customer_day_funnel", table_name="customer")
     op.drop_index("ix_customer_funnel", table_name="customer")
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.drop_column("lost_on")
