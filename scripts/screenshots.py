@@ -32,6 +32,9 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
     args = parser.parse_args()
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -43,6 +46,8 @@ def main() -> int:
     from data_layer.db import Database
     from data_layer.migrate import upgrade
     from data_layer.models import RoleCode, User
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from tests.browser import browser, live_server, log_in
 
     folder = Path(tempfile.mkdtemp(prefix="loupan-shots-"))
@@ -73,12 +78,15 @@ def main() -> int:
                 log_in(page, base, username, demo.DEMO_PASSWORD)
                 current = username
             page.goto(base + path)
-            page.wait_for_load_state("networkidle")
-            page.wait_for_function("!document.querySelector('._dash-loading')")
-            page.wait_for_timeout(800)  # let charts and grids finish drawing
+            try:
+                # Live pages poll every second and never go idle: wait a bounded time.
+                page.wait_for_load_state("networkidle", timeout=15000)
+            except PlaywrightTimeout:
+                pass
+            page.wait_for_timeout(1500)  # let charts and grids finish drawing
             target = out / f"{slug(path)}.png"
             page.screenshot(path=str(target), full_page=True)
-            print(f"{username:<11} {path:<32} → {target.relative_to(ROOT)}")
+            print(f"{username:<11} {path:<32} → {target}", flush=True)
     return 0
 
 

@@ -23,6 +23,7 @@ from ..models import (
     User,
 )
 from ..rules import mobile as mobile_rules
+from .crm import restrict_customers
 
 ACTIVE_STAGES = (CustomerStage.LEAD, CustomerStage.OPPORTUNITY)
 
@@ -49,7 +50,7 @@ def figures(session, viewer: User, project_id: int | None, today: date) -> DeskF
         project_id = None  # a stale selection from another account on this browser
 
     def customers(query):
-        query = authz.restrict(query, viewer, Customer.project_id, Customer.consultant_id)
+        query = restrict_customers(query, viewer)
         return query.where(Customer.project_id == project_id) if project_id else query
 
     def deals(query):
@@ -102,7 +103,7 @@ def figures(session, viewer: User, project_id: int | None, today: date) -> DeskF
 
 
 def _customer_rows(session, viewer: User, query, project_id, limit: int) -> pd.DataFrame:
-    query = authz.restrict(query, viewer, Customer.project_id, Customer.consultant_id)
+    query = restrict_customers(query, viewer)
     if project_id:
         query = query.where(Customer.project_id == project_id)
     query = query.join(Project, Project.id == Customer.project_id).join(
@@ -147,7 +148,8 @@ def follow_ups_due(
     query = (
         select(Customer)
         .where(Customer.stage.in_(ACTIVE_STAGES), Customer.next_follow_up_on <= today)
-        .order_by(Customer.next_follow_up_on, Customer.id)
+        # Today's first, then the most recently missed: long-forgotten ones matter least.
+        .order_by(Customer.next_follow_up_on.desc(), Customer.id)
     )
     return _customer_rows(session, viewer, query, project_id, limit)
 
