@@ -499,7 +499,9 @@ def register(app):
             _date(start, today.replace(month=1, day=1)),
             _date(end, today),
         )
-        return plain_rows(frame), performance_figure(frame)
+        return _translate_rows(plain_rows(frame), ("consultant",)), performance_figure(
+            frame[frame["consultant"] != "（团队合计）"]
+        )
 
     @auth.callback(
         app,

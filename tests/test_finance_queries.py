@@ -190,11 +190,20 @@ def test_performance_against_the_plan(session, booked):
     frame = q.performance(
         session, market.user("manager"), None, date(2026, 10, 1), date(2026, 11, 30)
     )
-    october = frame[frame["month"] == "2026-10"].iloc[0]
+    people = frame[frame["consultant"] != "（团队合计）"]
+    october = people[people["month"] == "2026-10"].iloc[0]
     assert (october.units, october.amount, october.rate) == (
         1,
         Decimal("1980000.00"),
         Decimal("49.5"),
     )
-    assert len(frame) == 2
+    assert len(people) == 2
+    teams = frame[frame["consultant"] == "（团队合计）"]
+    # Both consultants are in 一组: the team row adds October's and November's deals.
+    assert list(teams["team"]) == ["一组", "一组"]
+    assert sum(teams["amount"], Decimal(0)) == sum(people["amount"], Decimal(0))
+    mine = q.performance(
+        session, market.user("consultant"), None, date(2026, 10, 1), date(2026, 11, 30)
+    )
+    assert list(mine["consultant"]) == ["Consultant"]
     assert (TODAY - timedelta(days=1)) < TODAY

@@ -145,6 +145,7 @@ EN = {
     "目标金额": "Target amount",
     "完成率%": "Achieved %",
     "所选期间没有认购": "No subscriptions in this period",
+    "（团队合计）": "(team total)",
     "未分配": "Unassigned",
     "认购金额与销售计划（万元）": "Subscriptions vs sales plan (10k yuan)",
     # 按揭计算器

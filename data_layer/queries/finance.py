@@ -496,7 +496,49 @@ def performance(
                 "rate": (amount / t_amount * 100).quantize(Decimal("0.1")) if t_amount else None,
             }
         )
+    if authz.scope(viewer).consultant_ids is None:
+        rows.extend(_team_rows(session, viewer, project_id, start, end, actual, users, teams))
     return pd.DataFrame(rows, columns=PERFORMANCE_COLUMNS)
+
+
+def _team_rows(session, viewer, project_id, start, end, actual, users, teams) -> list[dict]:
+    """One row per month and team: its consultants' subscriptions against the team's plan."""
+    totals: dict[tuple, list] = {}
+    for (month, user_id), (units, amount) in actual.items():
+        user = users.get(user_id)
+        if user is None or user.team_id is None:
+            continue
+        row = totals.setdefault((month, user.team_id), [0, Decimal("0"), 0, Decimal("0")])
+        row[0] += units
+        row[1] += amount
+    plans = select(SalesPlan).where(
+        SalesPlan.month >= start.replace(day=1),
+        SalesPlan.month <= end,
+        SalesPlan.user_id.is_(None),
+        SalesPlan.team_id.is_not(None),
+    )
+    plans = authz.restrict(plans, viewer, SalesPlan.project_id)
+    if project_id:
+        plans = plans.where(SalesPlan.project_id == project_id)
+    for p in session.scalars(plans):
+        row = totals.setdefault((p.month, p.team_id), [0, Decimal("0"), 0, Decimal("0")])
+        row[2] += p.target_units
+        row[3] += p.target_amount
+    out = []
+    for (month, team_id), (units, amount, t_units, t_amount) in sorted(totals.items()):
+        out.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "team": teams.get(team_id, ""),
+                "consultant": "（团队合计）",
+                "units": units,
+                "amount": amount,
+                "target_units": t_units,
+                "target_amount": t_amount,
+                "rate": (amount / t_amount * 100).quantize(Decimal("0.1")) if t_amount else None,
+            }
+        )
+    return out
 
 
 def receipt_allocation_total(session: Session, receipt_id: int) -> Decimal:
