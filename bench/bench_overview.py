@@ -59,7 +59,7 @@ def mysql_url(reload: bool) -> str:
     return base.set(database=MYSQL_DB).render_as_string(hide_password=False)
 
 
-def prepare(url: str, reload: bool) -> None:
+def prepare(url: str, reload: bool, source: str = "demo") -> None:
     if reload and url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
@@ -76,7 +76,7 @@ def prepare(url: str, reload: bool) -> None:
             from data_layer import demo
         except ImportError:
             demo = None
-        if demo is not None:
+        if demo is not None and source == "demo":
             demo.load(db, scale="bench", progress=lambda _m: None)
         else:
             generate(db)
@@ -414,12 +414,19 @@ def main() -> int:
     parser.add_argument("--reload", action="store_true", help="load the bench data again")
     parser.add_argument("--sqlite", help="an SQLite file with the bench data already loaded")
     parser.add_argument("--load-only", action="store_true", help="prepare the data, no timing")
+    parser.add_argument(
+        "--mysql-source",
+        choices=("demo", "generated"),
+        default="generated",
+        help="MariaDB data: the bench demo (hours to load on this machine) or the smaller set "
+        "generated here (10 projects, 300,000 customers)",
+    )
     args = parser.parse_args()
     results = []
     for backend in args.backends.split(","):
         print(f"[{backend}] preparing data …", flush=True)
         url = sqlite_url(args.sqlite) if backend == "sqlite" else mysql_url(args.reload)
-        prepare(url, args.reload)
+        prepare(url, args.reload, "demo" if backend == "sqlite" else args.mysql_source)
         if args.load_only:
             continue
         results.append(bench(url, backend, args.runs))
