@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from .. import authz
@@ -304,40 +304,49 @@ def by_campaign(
             .group_by(MarketingExpense.campaign_id)
         ).all()
     )
-    rows = []
-    for campaign, project_name in campaigns:
-        first, last = max(campaign.starts_on, start), min(campaign.ends_on, end)
-        brought = (
-            select(Customer.id)
-            .where(
-                Customer.project_id == campaign.project_id,
-                Customer.channel == campaign.channel,
-                Customer.first_contact_on >= first,
-                Customer.first_contact_on <= last,
-            )
-            .scalar_subquery()
-        )
-        visits, opportunities = session.execute(
+    ids = [c.id for c, _ in campaigns]
+    # Customers a campaign brought: its project and channel, first contact within both the
+    # campaign's dates and the period (one joined aggregate for all campaigns).
+    brought = and_(
+        Customer.project_id == Campaign.project_id,
+        Customer.channel == Campaign.channel,
+        Customer.first_contact_on >= Campaign.starts_on,
+        Customer.first_contact_on <= Campaign.ends_on,
+        Customer.first_contact_on >= start,
+        Customer.first_contact_on <= end,
+    )
+    funnel = {
+        cid: (n, opp)
+        for cid, n, opp in session.execute(
             select(
-                func.count(),
+                Campaign.id,
+                func.count(Customer.id),
                 func.sum(
                     case(
                         (Customer.stage.in_([CustomerStage.OPPORTUNITY, CustomerStage.DEAL]), 1),
                         else_=0,
                     )
                 ),
-            ).where(
-                Customer.project_id == campaign.project_id,
-                Customer.channel == campaign.channel,
-                Customer.first_contact_on >= first,
-                Customer.first_contact_on <= last,
             )
-        ).one()
-        deals, amount = session.execute(
-            select(func.count(), func.sum(Deal.deal_total)).where(
-                _sales_filter(start, end, [campaign.project_id]), Deal.customer_id.in_(brought)
-            )
-        ).one()
+            .join(Customer, brought)
+            .where(Campaign.id.in_(ids))
+            .group_by(Campaign.id)
+        ).all()
+    }
+    sold = {
+        cid: (n, amount)
+        for cid, n, amount in session.execute(
+            select(Campaign.id, func.count(Deal.id), func.sum(Deal.deal_total))
+            .join(Customer, brought)
+            .join(Deal, Deal.customer_id == Customer.id)
+            .where(Campaign.id.in_(ids), _sales_filter(start, end, projects))
+            .group_by(Campaign.id)
+        ).all()
+    }
+    rows = []
+    for campaign, project_name in campaigns:
+        visits, opportunities = funnel.get(campaign.id, (0, 0))
+        deals, amount = sold.get(campaign.id, (0, None))
         rows.append(
             {
                 "campaign_id": campaign.id,
