@@ -1,0 +1,118 @@
+"""Bulk inserts: many rows per statement, primary keys chosen by the caller, no ORM objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Table, insert
+from sqlalchemy.orm import Session
+
+__all__ = ["bulk_insert"]
+
+# Enough distinct values to cover dates, statuses and repeated prices; bounded so that a column
+# of unique amounts cannot grow the cache without limit.
+_CACHE_LIMIT = 100_000
+
+
+class _Memo(dict):
+    """Processed values by raw value: dates, statuses and areas repeat a lot, and the type
+    processors (Fixed's quantize, SQLite's date formatting) are the slow part of a bulk insert.
+    Lookups run in C through map(memo.__getitem__, column)."""
+
+    def __init__(self, process: Callable[[Any], Any]):
+        super().__init__()
+        self.process = process
+        self[None] = None
+
+    def __missing__(self, value: Any) -> Any:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+            self[None] = None
+        result = self[value] = self.process(value)
+        return result
+
+
+def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _default(column) -> Any:
+    default = column.default
+    if default is None:
+        if column.server_default is not None and not column.primary_key:
+            raise ValueError(f"{column.table.name}.{column.name}: give a value (server default)")
+        return None
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        # Evaluated once per call: every row of the batch gets the same created_at.
+        return default.arg(None)
+    raise ValueError(f"{column.table.name}.{column.name}: give a value (SQL default)")
+
+
+def bulk_insert(
+    session: Session, model: Any, rows: Iterable[Mapping[str, Any]], chunk: int = 10_000
+) -> int:
+    """Insert dicts into a mapped class's table (or a Table) in chunks; returns the row count.
+
+    The statement is compiled once for the session's dialect and run with the driver's
+    executemany inside the session's transaction. Values go through each column type's own bind
+    processor (so Fixed still refuses floats and rounds half-up, enums are stored as their values),
+    but column by column with a cache instead of SQLAlchemy's per-row parameter assembly, which
+    on SQLite costs several times the database's own work. A key missing from a row takes the
+    column's Python default (a callable default is evaluated once per call) or NULL; a key that is
+    not a column is an error.
+    """
+    table: Table = model if isinstance(model, Table) else model.__table__
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect)
+    columns = list(table.columns)
+    keys = [column.key for column in columns]
+    known = set(keys)
+    if not compiled.positional or list(compiled.positiontup or ()) != keys:
+        # A named paramstyle or unusual bind names: let SQLAlchemy assemble the parameters.
+        total = 0
+        for part in _chunks(rows, chunk):
+            session.execute(insert(table), part)
+            total += len(part)
+        return total
+    defaults = [(column.key, _default(column)) for column in columns]
+    converting: list[tuple[int, Callable[[Any], Any], _Memo | None]] = []
+    for index, column in enumerate(columns):
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            # JSON values (dicts, lists) cannot be cache keys.
+            memo = None if isinstance(column.type, JSON) else _Memo(process)
+            converting.append((index, process, memo))
+    getter = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    sql = str(compiled)
+    total = 0
+    for part in _chunks(rows, chunk):
+        unknown = part[0].keys() - known
+        if unknown:
+            raise KeyError(f"{table.name} has no column {sorted(unknown)}")
+        try:
+            values = list(map(getter, part))
+        except KeyError:
+            values = [tuple(row.get(key, default) for key, default in defaults) for row in part]
+        if converting:
+            by_column = list(zip(*values, strict=True))
+            for index, process, memo in converting:
+                column_values = by_column[index]
+                if memo is None:
+                    by_column[index] = [None if v is None else process(v) for v in column_values]
+                    continue
+                # A float equals a cached Decimal of the same value: let the type refuse it.
+                if float in set(map(type, column_values)):
+                    process(next(v for v in column_values if type(v) is float))
+                by_column[index] = list(map(memo.__getitem__, column_values))
+            values = list(zip(*by_column, strict=True))
+        connection.exec_driver_sql(sql, values)
+        total += len(part)
+    return total
