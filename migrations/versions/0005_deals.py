@@ -1,5 +1,5 @@
 """deals and money: approvals of transaction changes, deed-tax rates per city, receipt number
-sequences, one-time form tokens, one reversal per receipt
+sequences, one-time form tokens, one reversal per receipt, collections covering index
 
 Revision ID: 0005
 Revises: 0002
@@ -131,6 +131,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("receipt", schema=None) as batch_op:
         batch_op.create_index("uq_receipt_reverses_id", ["reverses_id"], unique=True)
+        batch_op.create_index(
+            "ix_receipt_collections",
+            ["project_id", "status", "received_on", "kind", "amount"],
+            unique=False,
+        )
 
     # Seed: the national deed-tax rates (announcement 2024 no. 16); cities add their own rows.
     rate = sa.table(
@@ -203,7 +208,8 @@ def downgrade() -> None:
         )
     else:
         with op.batch_alter_table("receipt", schema=None) as batch_op:
-            batch_op.drop_index("uq_receipt_reverses_id")
+            batch_op.drop_index("ix_receipt_collections")
+        batch_op.drop_index("uq_receipt_reverses_id")
     op.drop_table("command_token")
     op.drop_table("receipt_sequence")
     op.drop_table("deed_tax_rate")
