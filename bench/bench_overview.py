@@ -430,6 +430,8 @@ def main() -> int:
         if args.load_only:
             continue
         results.append(bench(url, backend, args.runs))
+    if not results:
+        return 0
     print()
     print("overview callback vs raw SQL aggregates (median of runs, ms; period: this year)")
     print(f"{'backend':<8} {'raw SQL':>9} {'cold':>9} {'cold/raw':>9} {'warm':>8} {'p95':>8}")

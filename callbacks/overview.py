@@ -64,25 +64,27 @@ def parse_period(start: str | None, end: str | None) -> tuple[date, date]:
     return queries.check_period(first, last)
 
 
-def figures(user, start: date, end: date, project_id: int | None):
-    """The per-project frame and the monthly frame, from the cache when nothing was written."""
+def figures(user, start: date, end: date, project_id: int | None) -> dict:
+    """Everything the overview shows, computed once per data version and served from the
+    cache until a write: the per-project frame, its table with ratios, the card totals, the
+    monthly frame and its total over projects, and the grid rows."""
     session, store = reader(), aggregate_store()
+
+    def compute() -> dict:
+        frame = queries.project_figures(session, user, start, end, project_id)
+        monthly = queries.monthly(session, user, start, end, project_id)
+        table = queries.with_ratios(frame)
+        return {
+            "frame": frame,
+            "monthly": monthly,
+            "table": table,
+            "rows": grid_rows(table),
+            "totals": queries.totals(frame),
+            "total": queries.monthly_total(monthly),
+        }
+
     key = (viewer_key(user), start, end, project_id)
-    frame = aggregate_cache.cached(
-        store,
-        session,
-        "overview.projects",
-        key,
-        lambda: queries.project_figures(session, user, start, end, project_id),
-    )
-    monthly = aggregate_cache.cached(
-        store,
-        session,
-        "overview.monthly",
-        key,
-        lambda: queries.monthly(session, user, start, end, project_id),
-    )
-    return frame, monthly
+    return aggregate_cache.cached(store, session, "overview", key, compute)
 
 
 def wan(value) -> str:
@@ -268,17 +270,25 @@ def sales_figure(monthly_total):
 def price_figure(monthly, names: dict[int, str], total):
     if monthly.empty:
         return empty(_("所选期间没有数据"))
+    series: dict[int, tuple[list, list]] = {}
+    for pid, month, price in zip(
+        monthly["project_id"], monthly["month"], monthly["avg_price"], strict=True
+    ):
+        months, prices = series.setdefault(pid, ([], []))
+        months.append(month)
+        prices.append(price)
     data = []
-    for index, (pid, group) in enumerate(monthly.groupby("project_id", sort=True)):
-        if all(v is None for v in group["avg_price"]):
+    for index, pid in enumerate(sorted(series)):
+        months, prices = series[pid]
+        if all(v is None for v in prices):
             continue
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": names.get(pid, str(pid)),
-                "x": list(group["month"]),
-                "y": plain(list(group["avg_price"])),
+                "x": months,
+                "y": plain(prices),
                 "connectgaps": True,
                 "line": {"color": COLORS[index % len(COLORS)]},
             }
@@ -422,7 +432,7 @@ def register(app):
         project_id = drilled or shell_project
         try:
             first, last = parse_period(start, end)
-            frame, monthly = figures(user, first, last, project_id)
+            bundle = figures(user, first, last, project_id)
         except DomainError as err:
             blank = empty(err.text(language()))
             return (
@@ -435,17 +445,21 @@ def register(app):
                 None,
                 feedback(err.text(language()), ok=False),
             )
-        table = queries.with_ratios(frame)
-        total = queries.monthly_total(monthly)
+        frame, monthly, table, total = (
+            bundle["frame"],
+            bundle["monthly"],
+            bundle["table"],
+            bundle["total"],
+        )
         names = dict(zip(frame["project_id"], frame["project"], strict=True))
         header = _header(names, drilled, start, end)
         links = _links(user, measure, drilled)
         return (
-            cards(user, queries.totals(frame), measure),
+            cards(user, bundle["totals"], measure),
             sales_figure(total),
             price_figure(monthly, names, total),
             project_figure(table, measure, total if drilled else monthly, drilled),
-            grid_rows(table),
+            bundle["rows"],
             header,
             links,
             None,
@@ -496,10 +510,10 @@ def register(app):
                 return dash.no_update
             try:
                 first, last = parse_period(start, end)
-                frame, monthly = figures(user, first, last, drilled or shell_project)
+                bundle = figures(user, first, last, drilled or shell_project)
             except DomainError:
                 return dash.no_update
-            rows = rows_of(frame, monthly)
+            rows = rows_of(bundle)
             content = to_xlsx([(f, _(h)) for f, h in columns], rows, _("经营总览"))
             return dcc.send_bytes(content, f"overview-{name}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
 
@@ -514,7 +528,7 @@ def register(app):
             ("sales_area", "成交面积"),
             ("avg_price", "成交均价(元/㎡)"),
         ],
-        lambda frame, monthly: queries.monthly_total(monthly).to_dict("records"),
+        lambda b: b["total"].to_dict("records"),
     )
     _export(
         "price",
@@ -525,7 +539,7 @@ def register(app):
             ("sales_amount", "销售金额"),
             ("avg_price", "成交均价(元/㎡)"),
         ],
-        lambda frame, monthly: monthly.merge(frame[["project_id", "project"]]).to_dict("records"),
+        lambda b: b["monthly"].merge(b["frame"][["project_id", "project"]]).to_dict("records"),
     )
     project_columns = [
         ("project", "项目"),
@@ -555,13 +569,13 @@ def register(app):
     _export(
         "projects",
         project_columns,
-        lambda frame, monthly: queries.with_ratios(frame).to_dict("records"),
+        lambda b: b["table"].to_dict("records"),
     )
     ids.EXPORTS.setdefault("grid", ("ov-grid-export", "ov-grid-download"))
     _export(
         "grid",
         project_columns,
-        lambda frame, monthly: queries.with_ratios(frame).to_dict("records"),
+        lambda b: b["table"].to_dict("records"),
     )
 
     register_query(app)

@@ -360,58 +360,66 @@ class Totals:
     cost_per_deal: Decimal | None
 
 
-def totals(frame: pd.DataFrame) -> Totals:
-    """The cards: sums over the projects of `frame`, and ratios of those sums."""
+COUNT_COLUMNS = ("sales_units", "plan_units", "released_units", "sold_units", "visits", "converted")
 
-    def s(column):
-        return _dsum(frame[column]) if len(frame) else ZERO
 
-    def n(column):
-        return int(frame[column].sum()) if len(frame) else 0
+def totals(frame: pd.DataFrame | list[dict]) -> Totals:
+    """The cards: sums over the projects (rows of `frame`), and ratios of those sums."""
+    rows = frame.to_dict("records") if isinstance(frame, pd.DataFrame) else frame
+    sums: dict[str, Decimal | int] = {}
+    for column in PROJECT_COLUMNS[2:]:
+        start = 0 if column in COUNT_COLUMNS else ZERO
+        sums[column] = sum((row[column] for row in rows), start)
+    return _totals(sums)
 
+
+def _totals(t: dict) -> Totals:
     return Totals(
-        sales_amount=s("sales_amount"),
-        sales_units=n("sales_units"),
-        sales_area=s("sales_area"),
-        plan_amount=s("plan_amount"),
-        plan_units=n("plan_units"),
-        amount_vs_plan=ratio(s("sales_amount"), s("plan_amount")),
-        units_vs_plan=ratio(n("sales_units"), n("plan_units")),
-        sell_through_count=ratio(n("sold_units"), n("released_units")),
-        sell_through_area=ratio(s("sold_area"), s("released_area")),
-        sell_through_value=ratio(s("sold_value"), s("released_value")),
-        received=s("received"),
-        due=s("due"),
-        due_paid=s("due_paid"),
-        collection_rate=ratio(s("due_paid"), s("due")),
-        overdue=s("overdue"),
-        stock_value=s("stock_value"),
-        unreleased_value=s("unreleased_value"),
-        visits=n("visits"),
-        converted=n("converted"),
-        conversion=ratio(n("converted"), n("visits")),
-        avg_price=per(s("sales_amount"), s("sales_area")),
-        marketing_cost=s("marketing_cost"),
-        cost_per_deal=per(s("marketing_cost"), n("sales_units")),
+        sales_amount=t["sales_amount"],
+        sales_units=t["sales_units"],
+        sales_area=t["sales_area"],
+        plan_amount=t["plan_amount"],
+        plan_units=t["plan_units"],
+        amount_vs_plan=ratio(t["sales_amount"], t["plan_amount"]),
+        units_vs_plan=ratio(t["sales_units"], t["plan_units"]),
+        sell_through_count=ratio(t["sold_units"], t["released_units"]),
+        sell_through_area=ratio(t["sold_area"], t["released_area"]),
+        sell_through_value=ratio(t["sold_value"], t["released_value"]),
+        received=t["received"],
+        due=t["due"],
+        due_paid=t["due_paid"],
+        collection_rate=ratio(t["due_paid"], t["due"]),
+        overdue=t["overdue"],
+        stock_value=t["stock_value"],
+        unreleased_value=t["unreleased_value"],
+        visits=t["visits"],
+        converted=t["converted"],
+        conversion=ratio(t["converted"], t["visits"]),
+        avg_price=per(t["sales_amount"], t["sales_area"]),
+        marketing_cost=t["marketing_cost"],
+        cost_per_deal=per(t["marketing_cost"], t["sales_units"]),
     )
+
+
+RATIO_FIELDS = (
+    "amount_vs_plan",
+    "units_vs_plan",
+    "sell_through_count",
+    "sell_through_area",
+    "sell_through_value",
+    "collection_rate",
+    "conversion",
+    "avg_price",
+    "cost_per_deal",
+)
 
 
 def with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
     """The per-project table of the drill-down: the same ratios as the cards, per row."""
     out = frame.copy()
-    rows = [totals(frame.iloc[[i]]) for i in range(len(frame))]
-    for field in (
-        "amount_vs_plan",
-        "units_vs_plan",
-        "sell_through_count",
-        "sell_through_area",
-        "sell_through_value",
-        "collection_rate",
-        "conversion",
-        "avg_price",
-        "cost_per_deal",
-    ):
-        out[field] = [getattr(t, field) for t in rows]
+    each = [_totals(row) for row in frame.to_dict("records")]
+    for field in RATIO_FIELDS:
+        out[field] = [getattr(t, field) for t in each]
     return out
 
 
@@ -470,22 +478,19 @@ def monthly_total(frame: pd.DataFrame) -> pd.DataFrame:
     """monthly() summed over projects (Decimal sums; average price from the sums)."""
     if frame.empty:
         return frame
-    out = (
-        frame.groupby("month", as_index=False)
-        .agg(
-            sales_amount=("sales_amount", _dsum),
-            sales_units=("sales_units", "sum"),
-            sales_area=("sales_area", _dsum),
-            plan_amount=("plan_amount", _dsum),
-            plan_units=("plan_units", "sum"),
-            spend=("spend", _dsum),
-        )
-        .sort_values("month")
+    columns = ("sales_amount", "sales_units", "sales_area", "plan_amount", "plan_units", "spend")
+    by_month: dict[str, dict] = {}
+    for row in frame.to_dict("records"):
+        month = by_month.setdefault(row["month"], {"month": row["month"]})
+        for column in columns:
+            month[column] = month.get(column, 0) + row[column]
+    out = pd.DataFrame(
+        sorted(by_month.values(), key=lambda r: r["month"]), columns=["month", *columns]
     )
     out["avg_price"] = [
         per(a, s) for a, s in zip(out["sales_amount"], out["sales_area"], strict=True)
     ]
-    return out.reset_index(drop=True)
+    return out
 
 
 # ---------------------------------------------------------------- 领导查询 leadership query
