@@ -31,8 +31,7 @@ def cmd_demo(settings: Settings, args) -> int:
         print("数据库已有数据，跳过演示数据 / database not empty, demo data skipped")
         print_accounts()
         return 0
-    summary = demo.load(db, scale=args.scale, seed=args.seed, progress=print)
-    print(summary.describe())
+    demo.load(db, scale=args.scale, seed=args.seed, progress=print)  # prints its own summary
     print_accounts()
     return 0
 
