@@ -265,6 +265,10 @@ def generate(db: Database, projects: int = 10, units: int = 3000, customers: int
 
 
 def raw_queries(dialect: str) -> list[str]:
+    """What the overview needs from the database: projects, plan, stock by status, money in
+    and due, visits, and sales and spend by project and month (project totals are sums of
+    the months)."""
+
     def month(col: str) -> str:
         return (
             f"strftime('%Y-%m', {col})" if dialect == "sqlite" else f"DATE_FORMAT({col}, '%Y-%m')"
@@ -274,8 +278,6 @@ def raw_queries(dialect: str) -> list[str]:
     live = "state = 'live' AND stage IN ('subscribed', 'contracted')"
     return [
         "SELECT id FROM project WHERE active = 1 ORDER BY code",
-        f"SELECT project_id, SUM(deal_total), COUNT(*), SUM(area) FROM deal WHERE {live} "
-        f"AND {sale_day} >= :s AND {sale_day} <= :e GROUP BY project_id",
         f"SELECT project_id, {month('month')} m, CASE WHEN team_id IS NULL AND user_id IS NULL "
         "THEN 0 WHEN user_id IS NULL THEN 1 ELSE 2 END lvl, SUM(target_units), "
         "SUM(target_amount) FROM sales_plan WHERE month >= :s AND month <= :e "
@@ -290,8 +292,6 @@ def raw_queries(dialect: str) -> list[str]:
         "SELECT project_id, COUNT(*), SUM(CASE WHEN stage = 'deal' THEN 1 ELSE 0 END) "
         "FROM customer WHERE first_contact_on >= :s AND first_contact_on <= :e "
         "GROUP BY project_id",
-        "SELECT project_id, SUM(amount) FROM marketing_expense WHERE spent_on >= :s "
-        "AND spent_on <= :e GROUP BY project_id",
         f"SELECT project_id, {month(sale_day)} m, SUM(deal_total), COUNT(*), SUM(area) FROM deal "
         f"WHERE {live} AND {sale_day} >= :s AND {sale_day} <= :e GROUP BY project_id, m",
         f"SELECT project_id, {month('spent_on')} m, SUM(amount) FROM marketing_expense "

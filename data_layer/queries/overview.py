@@ -173,34 +173,60 @@ def plan_frame(session: Session, projects: list[int], start: date, end: date) ->
     return frame[frame["level"] == best].drop(columns="level").reset_index(drop=True)
 
 
+def overview_frames(
+    session: Session, viewer: User, start: date, end: date, project_id: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-project figures, per-project-and-month figures) with one scope check, one plan
+    read and the sales and spend read once by month (project totals are their sums)."""
+    authz.require(viewer, "analytics.view")
+    start, end = check_period(start, end)
+    projects = project_ids_in_scope(session, viewer, project_id)
+    if not projects:
+        return pd.DataFrame(columns=PROJECT_COLUMNS), _monthly_frame(session, [], start, end, None)
+    plan = plan_frame(session, projects, start, end)
+    by_month = _monthly_frame(session, projects, start, end, plan)
+    return _project_frame(session, projects, start, end, plan, by_month), by_month
+
+
 def project_figures(
     session: Session, viewer: User, start: date, end: date, project_id: int | None = None
 ) -> pd.DataFrame:
     """One row per project in scope with every figure of the overview (exact Decimals)."""
-    authz.require(viewer, "analytics.view")
-    start, end = check_period(start, end)
-    projects = project_ids_in_scope(session, viewer, project_id)
+    return overview_frames(session, viewer, start, end, project_id)[0]
+
+
+def _project_frame(
+    session: Session,
+    projects: list[int],
+    start: date,
+    end: date,
+    plan: pd.DataFrame,
+    by_month: pd.DataFrame,
+) -> pd.DataFrame:
     names = dict(
         session.execute(select(Project.id, Project.name).where(Project.id.in_(projects))).all()
     )
     base = pd.DataFrame({"project_id": projects, "project": [names[p] for p in projects]})
-    if not projects:
-        return pd.DataFrame(columns=PROJECT_COLUMNS)
-
-    sales = _frame(
-        session.execute(
-            select(
-                Deal.project_id,
-                func.sum(Deal.deal_total),
-                func.count(),
-                func.sum(Deal.area),
-            )
-            .where(_sales_filter(start, end, projects))
-            .group_by(Deal.project_id)
-        ),
-        ["project_id", "sales_amount", "sales_units", "sales_area"],
+    totals_of: dict[int, dict] = {}
+    for row in by_month.to_dict("records"):
+        t = totals_of.setdefault(
+            row["project_id"],
+            {
+                "project_id": row["project_id"],
+                "sales_amount": ZERO,
+                "sales_units": 0,
+                "sales_area": ZERO,
+                "marketing_cost": ZERO,
+            },
+        )
+        t["sales_amount"] += row["sales_amount"]
+        t["sales_units"] += row["sales_units"]
+        t["sales_area"] += row["sales_area"]
+        t["marketing_cost"] += row["spend"]
+    sales = pd.DataFrame(
+        list(totals_of.values()),
+        columns=["project_id", "sales_amount", "sales_units", "sales_area", "marketing_cost"],
     )
-    plan = plan_frame(session, projects, start, end)
     plan = (
         plan.groupby("project_id", as_index=False)[["plan_units", "plan_amount"]].sum()
         if not plan.empty
@@ -293,20 +319,8 @@ def project_figures(
         ),
         ["project_id", "visits", "converted"],
     )
-    cost = _frame(
-        session.execute(
-            select(MarketingExpense.project_id, func.sum(MarketingExpense.amount))
-            .where(
-                MarketingExpense.project_id.in_(projects),
-                MarketingExpense.spent_on >= start,
-                MarketingExpense.spent_on <= end,
-            )
-            .group_by(MarketingExpense.project_id)
-        ),
-        ["project_id", "marketing_cost"],
-    )
     frame = base
-    for part in (sales, plan, stock, received, due, visits, cost):
+    for part in (sales, plan, stock, received, due, visits):
         frame = frame.merge(part, on="project_id", how="left")
     for column in PROJECT_COLUMNS[2:]:
         if column in (
@@ -428,9 +442,12 @@ def monthly(
 ) -> pd.DataFrame:
     """Per project and month: sales amount, units and area, plan, marketing spend; the trend
     of average deal price per m² is sales_amount ÷ sales_area."""
-    authz.require(viewer, "analytics.view")
-    start, end = check_period(start, end)
-    projects = project_ids_in_scope(session, viewer, project_id)
+    return overview_frames(session, viewer, start, end, project_id)[1]
+
+
+def _monthly_frame(
+    session: Session, projects: list[int], start: date, end: date, plan: pd.DataFrame | None
+) -> pd.DataFrame:
     columns = ["project_id", "month", "sales_amount", "sales_units", "sales_area"]
     if not projects:
         return pd.DataFrame(columns=[*columns, "plan_units", "plan_amount", "spend", "avg_price"])
@@ -445,7 +462,6 @@ def monthly(
         ),
         columns,
     )
-    plan = plan_frame(session, projects, start, end)
     spend_month = month_key(session, MarketingExpense.spent_on).label("month")
     spend = _frame(
         session.execute(
@@ -463,7 +479,11 @@ def monthly(
         [(p, m) for p in projects for m in months_between(start, end)],
         columns=["project_id", "month"],
     )
-    frame = grid.merge(sales, how="left").merge(plan, how="left").merge(spend, how="left")
+    frame = grid.merge(sales, how="left").merge(spend, how="left")
+    if plan is None or plan.empty:
+        frame["plan_units"], frame["plan_amount"] = 0, ZERO
+    else:
+        frame = frame.merge(plan, how="left")
     for column in ("sales_amount", "sales_area", "plan_amount", "spend"):
         frame[column] = frame[column].map(_d)
     for column in ("sales_units", "plan_units"):
