@@ -6,9 +6,9 @@ Deal stages (reserve, hold, subscribe, sign…) belong to commands.deals."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, String, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from .. import audit, authz
@@ -25,7 +25,6 @@ from ..models import (
     UnitStatusChange,
     utcnow,
 )
-from ..rules.pricing import total_for
 
 STATUS_LABELS = {
     UnitStatus.UNRELEASED: ("未放盘", "Not released"),
@@ -344,6 +343,9 @@ def _unit_db_check(session: Session, rows: list[dict], context: dict):
             yield RowError(row["_row"], "房间编码", f"房间编码「{row['code']}」在本项目中已存在")
 
 
+CENT = Decimal("0.01")
+
+
 def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress) -> int:
     project_id = context["project_id"]
     authz.require(actor, "inventory.edit", project_id=project_id)
@@ -355,6 +357,7 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
         internal = row["internal_area"]
         lp = row["list_unit_price"]
         fp = row["floor_unit_price"]
+        shared = row["shared_area"]
         records.append(
             {
                 "project_id": project_id,
@@ -369,13 +372,16 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
                 "decoration": row["decoration"] or "",
                 "gross_area": gross,
                 "internal_area": internal,
-                "shared_area": row["shared_area"]
-                if row["shared_area"] is not None
-                else gross - internal,
+                "shared_area": shared if shared is not None else gross - internal,
                 "list_unit_price": lp,
-                "list_total": total_for(lp, gross) if lp is not None else None,
+                # = rules.pricing.total_for, inlined: the values are already exact Decimals.
+                "list_total": (lp * gross).quantize(CENT, ROUND_HALF_UP)
+                if lp is not None
+                else None,
                 "floor_unit_price": fp,
-                "floor_total": total_for(fp, gross) if fp is not None else None,
+                "floor_total": (fp * gross).quantize(CENT, ROUND_HALF_UP)
+                if fp is not None
+                else None,
                 "status": UnitStatus.UNRELEASED,
                 "virtual_sold": False,
                 "updated_at": now,
@@ -383,42 +389,34 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
         )
     if progress is not None:
         progress(0, total, "write")
+    before = session.scalar(select(func.coalesce(func.max(Unit.id), 0)))
     bulk_insert(session, Unit, records)
-    priced = [r for r in records if r["list_unit_price"] is not None]
-    if priced:
-        # The first price of each unit starts its price history.
-        ids = (
-            dict(
-                session.execute(
-                    select(Unit.code, Unit.id).where(
-                        Unit.project_id == project_id, Unit.code.in_([r["code"] for r in priced])
-                    )
-                ).all()
-            )
-            if len(priced) <= 1000
-            else dict(
-                session.execute(
-                    select(Unit.code, Unit.id).where(Unit.project_id == project_id)
-                ).all()
-            )
+    # The first price of each new unit starts its price history: copied by the database itself
+    # from the rows just written (same column types, so no conversion on either side).
+    session.execute(
+        insert(PriceChange).from_select(
+            [
+                "unit_id",
+                "at",
+                "user_id",
+                "reason",
+                "batch",
+                "new_list_unit_price",
+                "new_list_total",
+                "new_floor_unit_price",
+            ],
+            select(
+                Unit.id,
+                literal(now, DateTime()),
+                literal(actor.id, Integer()),
+                literal("Excel 导入", String()),
+                literal("", String()),
+                Unit.list_unit_price,
+                Unit.list_total,
+                Unit.floor_unit_price,
+            ).where(Unit.project_id == project_id, Unit.id > before, Unit.list_total.is_not(None)),
         )
-        bulk_insert(
-            session,
-            PriceChange,
-            (
-                {
-                    "unit_id": ids[r["code"]],
-                    "at": now,
-                    "user_id": actor.id,
-                    "reason": "Excel 导入",
-                    "batch": "",
-                    "new_list_unit_price": r["list_unit_price"],
-                    "new_list_total": r["list_total"],
-                    "new_floor_unit_price": r["floor_unit_price"],
-                }
-                for r in priced
-            ),
-        )
+    )
     audit.record(
         session, actor, "inventory.import_units", after={"project_id": project_id, "units": total}
     )
