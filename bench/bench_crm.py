@@ -77,9 +77,12 @@ SELECT count(DISTINCT CASE WHEN d.subscribed_on IS NOT NULL OR d.contracted_on I
        count(DISTINCT CASE WHEN (d.subscribed_on IS NOT NULL OR d.contracted_on IS NOT NULL)
                             AND NOT (c.opportunity_on IS NOT NULL OR c.stage = 'deal')
                            THEN c.id END)
-FROM deal d JOIN customer c ON c.id = d.customer_id
+FROM customer c {hint} JOIN deal d ON d.customer_id = c.id
 WHERE c.project_id = {p} AND c.first_contact_on >= '{start}' AND c.first_contact_on <= '{end}'
 """
+# The best plan on each backend: SQLite picks the covering index itself; MariaDB needs to be
+# told (it would read every customer of the project through a ref on project_id).
+HINTS = {"sqlite": "", "mysql": "FORCE INDEX (ix_customer_funnel)"}
 
 
 def sqlite_url() -> str:
@@ -341,7 +344,7 @@ def run_backend(name: str, url: str, runs: int) -> dict:
                 t0 = time.perf_counter()
                 cursor.execute(RAW_CUSTOMERS.format(**params))
                 new, returning, opportunity = cursor.fetchone()
-                cursor.execute(RAW_DEALS.format(**params))
+                cursor.execute(RAW_DEALS.format(hint=HINTS[db.engine.dialect.name], **params))
                 subscribed, contracted, unmarked = cursor.fetchone()
                 raw_ms = (time.perf_counter() - t0) * 1000
             else:

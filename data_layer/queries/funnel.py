@@ -164,11 +164,16 @@ def _prepared(viewer: User, f: FunnelFilter, split: str | None) -> tuple:
                 "n_unmarked"
             ),
         )
-        .select_from(Deal)
-        .join(Customer, Customer.id == Deal.customer_id)
+        .select_from(Customer)
+        .join(Deal, Deal.customer_id == Customer.id)
     )
     deals = _filters(deals, viewer, f, Customer.first_contact_on)
     deals, _column = _grouped(deals, split)
+    # MariaDB reads every customer of the project here (a ref on project_id alone, 10× slower)
+    # unless told to range over the project and period on the covering index.
+    by_project = f.project_id or authz.scope(viewer).project_ids is not None
+    hint = "ix_customer_funnel" if by_project else "ix_customer_day_funnel"
+    deals = deals.with_hint(Customer, f"FORCE INDEX ({hint})", dialect_name="mysql")
     if len(_PREPARED) > 512:  # bounded: shapes are few, but users come and go
         _PREPARED.clear()
     _PREPARED[key] = (customers, deals, column is not None)
