@@ -7,6 +7,7 @@ system Chromium visiting every menu page as a role that may open it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 import tempfile
@@ -39,6 +40,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     import dash
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from dashboard import create_app
     from dashboard.settings import Settings
@@ -46,8 +48,6 @@ def main() -> int:
     from data_layer.db import Database
     from data_layer.migrate import upgrade
     from data_layer.models import RoleCode, User
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     from tests.browser import browser, live_server, log_in
 
     folder = Path(tempfile.mkdtemp(prefix="loupan-shots-"))
@@ -78,11 +78,9 @@ def main() -> int:
                 log_in(page, base, username, demo.DEMO_PASSWORD)
                 current = username
             page.goto(base + path)
-            try:
-                # Live pages poll every second and never go idle: wait a bounded time.
+            # Live pages poll every second and never go idle: wait a bounded time.
+            with contextlib.suppress(PlaywrightTimeout):
                 page.wait_for_load_state("networkidle", timeout=15000)
-            except PlaywrightTimeout:
-                pass
             page.wait_for_timeout(1500)  # let charts and grids finish drawing
             target = out / f"{slug(path)}.png"
             page.screenshot(path=str(target), full_page=True)

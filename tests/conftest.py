@@ -142,3 +142,23 @@ def login(client, username: str, password: str | None = None):
         "/login",
         data={"username": username, "password": password or PASSWORD, "csrf": token},
     )
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """The application on the `small` demo data, exactly as `make run` serves it."""
+    from datetime import date
+
+    from dashboard import create_app
+    from dashboard.settings import Settings
+    from data_layer import demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    upgrade(url)
+    db = Database(url)
+    demo.load(db, scale="small", seed=42, progress=lambda _m: None, today=date.today())
+    db.dispose()
+    app = create_app(Settings(database_url=url, secret_key="demo-secret", instance_dir=folder))
+    yield app
+    app.server.extensions["loupan_db"].dispose()
