@@ -410,6 +410,9 @@ _UNCAMPAIGNED = frozenset({"agency", "walkby"})
 _EXTRA_LIMIT = DEFAULT_EXTRA_DISCOUNT_LIMIT
 _STATUS_OF_STAGE = STAGE_UNIT_STATUS
 
+# The ¥/m² at which the scales' transfer limits apply as given (Hangzhou).
+_REFERENCE_PRICE = 32_000
+
 _CENT = Decimal("0.01")
 _YUAN = Decimal(1)
 _TEN = Decimal(10)
@@ -2484,6 +2487,7 @@ class _ProjectBuilder:
         transfers split by the buyer's daily online-banking limit."""
         rng, today = self.rng, self.today
         limits = self.ctx.scale.transfer_limits
+        price_level = self.spec.city.base_price * self.spec.price_factor / _REFERENCE_PRICE
         receivables: list[dict] = []
         receipts: list[list] = []  # [day, deal, payer, method, [(receivable row, amount)]]
         bank = f"{_pick(rng, _BANKS)}{self.spec.city.name}分行"
@@ -2504,6 +2508,9 @@ class _ProjectBuilder:
                 cutoff = today
             profile = _PAYMENT_PROFILES.draw(rng)
             limit = _pick(rng, limits)
+            if limit:
+                # Dearer cities, bigger transfers: a similar number of transfers per sale.
+                limit = max(20_000, round(limit * price_level / 10_000) * 10_000)
             fees = []
             for row in mine:
                 kind, amount, due = row["kind"], row["amount"], row["due_on"]
