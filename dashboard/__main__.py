@@ -31,7 +31,13 @@ def cmd_demo(settings: Settings, args) -> int:
         print("数据库已有数据，跳过演示数据 / database not empty, demo data skipped")
         print_accounts()
         return 0
-    demo.load(db, scale=args.scale, seed=args.seed, progress=print)  # prints its own summary
+    from data_layer.errors import DomainError
+
+    try:
+        demo.load(db, scale=args.scale, seed=args.seed, progress=print)  # prints its summary
+    except DomainError as err:
+        print(f"错误 / error: {err.message}", file=sys.stderr)
+        return 1
     print_accounts()
     return 0
 
