@@ -85,8 +85,9 @@ def test_subscribe_on_the_unit_panel_then_print_the_receipt(site):
         receipt = s.scalar(select(Receipt).where(Receipt.deal_id == deal_id))
         assert receipt.amount == Decimal("50000.05")
         assert receipt.status == ReceiptStatus.DRAFT
-    page.click("#fin-rc-print-link")
-    printed = context.wait_for_event("page")
+    with context.expect_page() as opened:  # the link opens the receipt in a new tab
+        page.click("#fin-rc-print-link")
+    printed = opened.value
     printed.wait_for_load_state("networkidle")
     printed.wait_for_selector("#receipt-capital")
     assert printed.inner_text("#receipt-capital") == "人民币伍万元零伍分"
