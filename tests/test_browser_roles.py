@@ -47,7 +47,7 @@ def wait_idle(page):
     page.wait_for_selector("#_pages_content", state="attached")
     # A live page polls every second and may never go idle; its errors are still collected.
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_load_state("networkidle", timeout=15000)
+        page.wait_for_load_state("networkidle", timeout=6000)
     page.wait_for_timeout(300)
 
 
