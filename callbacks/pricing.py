@@ -253,6 +253,20 @@ def trend_figure(frame, events, title: str, unit_history=None) -> dict:
     )
 
 
+def adjustment_message(adjustment, fmt) -> str:
+    """What the user is told after submitting an adjustment: pending approval, or applied."""
+    if adjustment.status.value == "pending":
+        return _(
+            "调价单 {code} 已提交，等待销售经理审批；审批通过后价格生效。", code=adjustment.code
+        )
+    return _(
+        "调价单 {code} 已生效：{n} 套，新总价 {total}。",
+        code=adjustment.code,
+        n=adjustment.unit_count,
+        total=fmt.amount(adjustment.new_total),
+    )
+
+
 def register(app):
     # ------------------------------------------------------------------ 价格管理
     @auth.callback(
@@ -401,17 +415,7 @@ def register(app):
                 no_update,
                 no_update,
             )
-        if adjustment.status.value == "pending":
-            message = _(
-                "调价单 {code} 已提交，等待销售经理审批；审批通过后价格生效。", code=adjustment.code
-            )
-        else:
-            message = _(
-                "调价单 {code} 已生效：{n} 套，新总价 {total}。",
-                code=adjustment.code,
-                n=adjustment.unit_count,
-                total=fmt.amount(adjustment.new_total),
-            )
+        message = adjustment_message(adjustment, fmt)
         return None, [], grid_columns, True, feedback(message), None, (refresh or 0) + 1
 
     @auth.callback(
@@ -588,17 +592,7 @@ def register(app):
             )
         except DomainError as err:
             return feedback(err.text(language()), ok=False), no_update
-        if adjustment.status.value == "pending":
-            message = _(
-                "调价单 {code} 已提交，等待销售经理审批；审批通过后价格生效。", code=adjustment.code
-            )
-        else:
-            message = _(
-                "调价单 {code} 已生效：{n} 套，新总价 {total}。",
-                code=adjustment.code,
-                n=adjustment.unit_count,
-                total=fmt.amount(adjustment.new_total),
-            )
+        message = adjustment_message(adjustment, fmt)
         return feedback(message), (refresh or 0) + 1
 
     imports.register(
