@@ -220,9 +220,10 @@ def save_project(
     protection = _int(protection_days, "客户保护天数", 1, 365)
     hold = _int(hold_days, "临定天数", 1, 60)
     clash = session.scalar(select(Project).where(Project.code == code))
+    # One check for new and edited projects alike (a new one has no id to match).
+    if clash is not None and clash.id != project_id:
+        raise BaseDataRefused(f"项目编号「{code}」已存在。", f"Project code {code} exists.")
     if project_id is None:
-        if clash is not None:
-            raise BaseDataRefused(f"项目编号「{code}」已存在。", f"Project code {code} exists.")
         company = session.scalar(select(Company).order_by(Company.id))
         if company is None:
             raise BaseDataRefused("请先建立公司。", "Create a company first.")
@@ -233,8 +234,6 @@ def save_project(
         project = session.get(Project, project_id)
         if project is None:
             raise NotFound("项目不存在。", "No such project.")
-        if clash is not None and clash.id != project.id:
-            raise BaseDataRefused(f"项目编号「{code}」已存在。", f"Project code {code} exists.")
         before = audit.snapshot(
             project, ["code", "name", "city", "address", "protection_days", "hold_days", "active"]
         )
@@ -286,9 +285,9 @@ def save_building(
     clash = session.scalar(
         select(Building).where(Building.project_id == project_id, Building.code == code)
     )
+    if clash is not None and clash.id != building_id:
+        raise BaseDataRefused(f"楼栋编号「{code}」在本项目已存在。", f"Building {code} exists.")
     if building_id is None:
-        if clash is not None:
-            raise BaseDataRefused(f"楼栋编号「{code}」在本项目已存在。", f"Building {code} exists.")
         building = Building(project_id=project_id, code=code)
         session.add(building)
         before = None
@@ -296,8 +295,6 @@ def save_building(
         building = session.get(Building, building_id)
         if building is None or building.project_id != project_id:
             raise NotFound("楼栋不存在。", "No such building.")
-        if clash is not None and clash.id != building.id:
-            raise BaseDataRefused(f"楼栋编号「{code}」在本项目已存在。", f"Building {code} exists.")
         before = audit.snapshot(building, ["code", "name", "floors", "sections", "units_per_floor"])
         building.code = code
     building.name = name
@@ -337,9 +334,9 @@ def save_layout(
     clash = session.scalar(
         select(Layout).where(Layout.project_id == project_id, Layout.name == name)
     )
+    if clash is not None and clash.id != layout_id:
+        raise BaseDataRefused(f"户型「{name}」已存在。", f"Layout {name} exists.")
     if layout_id is None:
-        if clash is not None:
-            raise BaseDataRefused(f"户型「{name}」已存在。", f"Layout {name} exists.")
         layout = Layout(project_id=project_id, name=name)
         session.add(layout)
         before = None
@@ -347,8 +344,6 @@ def save_layout(
         layout = session.get(Layout, layout_id)
         if layout is None or layout.project_id != project_id:
             raise NotFound("户型不存在。", "No such layout.")
-        if clash is not None and clash.id != layout.id:
-            raise BaseDataRefused(f"户型「{name}」已存在。", f"Layout {name} exists.")
         before = audit.snapshot(layout, ["name", "rooms", "halls", "baths", "gross_area"])
         layout.name = name
     layout.rooms, layout.halls, layout.baths, layout.gross_area = rooms, halls, baths, area
