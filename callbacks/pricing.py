@@ -3,22 +3,21 @@
 
 from __future__ import annotations
 
-import base64
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import auth, format, imports, shell
+from dashboard import auth, exports, format, imports, shell
 from dashboard.charts import empty, figure, plain
-from dashboard.components import export_columns, feedback
+from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit
 from data_layer.commands import pricing as commands
 from data_layer.errors import DomainError, ValidationError
-from data_layer.excel.export import to_xlsx
 from data_layer.models import Building, PriceRule
 from data_layer.queries import base as base_queries
 from data_layer.queries import inventory as inventory_queries
@@ -52,16 +51,17 @@ def _scope(building_id, floor_from, floor_to, layouts) -> commands.Scope:
 
 
 def preview_rows(preview: commands.Preview) -> list[dict]:
+    """The previewed units with exact values (the grid gets them through grid_records)."""
     return [
         {
             "code": i.code,
             "floor": i.floor,
-            "area": float(i.area),
-            "old_unit_price": float(i.old_unit_price) if i.old_unit_price is not None else None,
-            "new_unit_price": float(i.new_unit_price) if i.new_unit_price is not None else None,
-            "old_total": float(i.old_total) if i.old_total is not None else None,
-            "new_total": float(i.new_total),
-            "change_pct": float(i.change * 100),
+            "area": i.area,
+            "old_unit_price": i.old_unit_price,
+            "new_unit_price": i.new_unit_price,
+            "old_total": i.old_total,
+            "new_total": i.new_total,
+            "change_pct": i.change * 100,
         }
         for i in preview.items
     ]
@@ -129,6 +129,31 @@ def preview_summary(preview: commands.Preview, fmt: format.Formatter) -> html.Di
     )
 
 
+def _preview_columns(fmt) -> list[dict]:
+    return columns.with_numbers(columns.PREVIEW, columns.PREVIEW_NUMBERS, fmt)
+
+
+def _preview(user, scope, method, amount, with_floor) -> commands.Preview:
+    return commands.preview_adjustment(
+        reader(),
+        actor=user,
+        scope=scope,
+        method=method,
+        value=amount,
+        include_floor_price=bool(with_floor),
+    )
+
+
+def _unit_frame(user, building_id):
+    session = reader()
+    return inventory_queries.units_frame(
+        session,
+        user,
+        int(building_id),
+        orientation_labels=base_queries.code_labels(session, "orientation"),
+    )
+
+
 def _signature(*values) -> str:
     return "|".join(str(v) for v in values)
 
@@ -138,14 +163,6 @@ def _project_of(building_id) -> int | None:
         return None
     building = reader().get(Building, int(building_id))
     return building.project_id if building else None
-
-
-def _b64(content: bytes) -> str:
-    return base64.b64encode(content).decode()
-
-
-def _audit_export(session, *, actor, what: str, count: int) -> None:
-    audit.record(session, actor, "export." + what, after={"rows": count})
 
 
 def trend_figure(frame, events, title: str, unit_history=None) -> dict:
@@ -361,7 +378,7 @@ def register(app):
         """预览 computes old and new totals; 确认调价 applies exactly what was previewed (the
         form must not have changed since), at once or as a request awaiting approval."""
         fmt = format.current()
-        grid_columns = columns.with_numbers(columns.PREVIEW, columns.PREVIEW_NUMBERS, fmt)
+        grid_columns = _preview_columns(fmt)
         signature = _signature(
             building_id, f_from, f_to, sorted(layouts or []), method, value, with_floor
         )
@@ -369,17 +386,10 @@ def register(app):
             scope = _scope(building_id, f_from, f_to, layouts)
             amount = _decimal(value, "调整幅度")
             if ctx.triggered_id == ids.ADJ_PREVIEW:
-                preview = commands.preview_adjustment(
-                    reader(),
-                    actor=user,
-                    scope=scope,
-                    method=method,
-                    value=amount,
-                    include_floor_price=bool(with_floor),
-                )
+                preview = _preview(user, scope, method, amount, with_floor)
                 return (
                     preview_summary(preview, fmt),
-                    preview_rows(preview),
+                    format.grid_records(preview_rows(preview)),
                     grid_columns,
                     False,
                     None,
@@ -421,6 +431,55 @@ def register(app):
     @auth.callback(
         app,
         "pricing.edit",
+        Output(ids.ADJ_DOWNLOAD, "data"),
+        Output(ids.ADJ_FEEDBACK, "children", allow_duplicate=True),
+        Input(ids.ADJ_EXPORT, "n_clicks"),
+        State(ids.PRICE_BUILDING, "value"),
+        State(ids.ADJ_FLOOR_FROM, "value"),
+        State(ids.ADJ_FLOOR_TO, "value"),
+        State(ids.ADJ_LAYOUTS, "value"),
+        State(ids.ADJ_METHOD, "value"),
+        State(ids.ADJ_VALUE, "value"),
+        State(ids.ADJ_FLOOR_PRICE, "value"),
+        State(ids.ADJ_SIGNATURE, "data"),
+        State(ids.ADJ_GRID, "virtualRowData"),
+        State(ids.ADJ_GRID, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_preview(
+        _n,
+        building_id,
+        f_from,
+        f_to,
+        layouts,
+        method,
+        value,
+        with_floor,
+        previewed,
+        shown,
+        defs,
+        *,
+        user,
+    ):
+        """The preview as the grid shows it, computed again from the form it was made with."""
+        form = (building_id, f_from, f_to, sorted(layouts or []), method, value, with_floor)
+        if previewed != _signature(*form):
+            return no_update, feedback(_("请先预览，再导出预览结果。"), ok=False)
+        try:
+            scope = _scope(building_id, f_from, f_to, layouts)
+            preview = _preview(user, scope, method, _decimal(value, "调整幅度"), with_floor)
+        except DomainError as err:
+            return no_update, feedback(err.text(language()), ok=False)
+        rows = preview_rows(preview)
+        default = _preview_columns(format.current())
+        download = exports.grid_xlsx(
+            user, "price_preview", rows, shown, defs, default, _("调价预览"), key=("code",)
+        )
+        return download, None
+
+    @auth.callback(
+        app,
+        "pricing.edit",
         Output(ids.UNIT_PRICE_GRID, "rowData"),
         Output(ids.UNIT_PRICE_EDITS, "data"),
         Input(ids.PRICE_BUILDING, "value"),
@@ -429,14 +488,7 @@ def register(app):
     def unit_prices(building_id, _refresh, *, user):
         if not building_id:
             return [], {}
-        session = reader()
-        frame = inventory_queries.units_frame(
-            session,
-            user,
-            int(building_id),
-            orientation_labels=base_queries.code_labels(session, "orientation"),
-        )
-        return format.grid_records(frame), {}
+        return format.grid_records(_unit_frame(user, building_id)), {}
 
     @auth.callback(
         app,
@@ -518,18 +570,10 @@ def register(app):
     def export_unit_prices(_n, building_id, shown, column_defs, *, user):
         if not building_id:
             raise PreventUpdate
-        from callbacks.inventory import shown_rows
-
-        frame = inventory_queries.units_frame(
-            reader(),
-            user,
-            int(building_id),
-            orientation_labels=base_queries.code_labels(reader(), "orientation"),
+        records = _unit_frame(user, building_id).to_dict("records")
+        return exports.grid_xlsx(
+            user, "unit_prices", records, shown, column_defs, columns.UNIT_PRICES, _("价格表")
         )
-        rows = shown_rows(frame, shown)
-        content = to_xlsx(export_columns(column_defs or columns.UNIT_PRICES), rows, _("价格表"))
-        database().run(_audit_export, actor=user, what="unit_prices", count=len(rows))
-        return {"content": _b64(content), "filename": "prices.xlsx", "base64": True}
 
     @auth.callback(
         app,
@@ -684,15 +728,46 @@ def register(app):
         prevent_initial_call=True,
     )
     def export_approvals(_n, project_id, status, shown, column_defs, *, user):
-        from callbacks.inventory import shown_rows
-
         frame = queries.adjustments_frame(
             reader(), user, project_id=project_id, status=status or None
         )
-        rows = shown_rows(frame, shown)
-        content = to_xlsx(export_columns(column_defs or columns.ADJUSTMENTS), rows, _("调价单"))
-        database().run(_audit_export, actor=user, what="price_adjustments", count=len(rows))
-        return {"content": _b64(content), "filename": "adjustments.xlsx", "base64": True}
+        return exports.grid_xlsx(
+            user,
+            "price_adjustments",
+            frame.to_dict("records"),
+            shown,
+            column_defs,
+            columns.ADJUSTMENTS,
+            _("调价单"),
+        )
+
+    @auth.callback(
+        app,
+        "pricing.approve",
+        Output(ids.APPROVAL_ITEMS_DOWNLOAD, "data"),
+        Input(ids.APPROVAL_ITEMS_EXPORT, "n_clicks"),
+        State(ids.APPROVAL_GRID, "selectedRows"),
+        State(ids.APPROVAL_ITEMS, "virtualRowData"),
+        State(ids.APPROVAL_ITEMS, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export_approval_items(_n, selected, shown, column_defs, *, user):
+        if not selected:
+            raise PreventUpdate
+        try:
+            frame = queries.adjustment_items(reader(), user, int(selected[0]["id"]))
+        except DomainError:
+            raise PreventUpdate from None  # not in the user's projects: as the grid, nothing
+        return exports.grid_xlsx(
+            user,
+            "price_adjustment_items",
+            frame.to_dict("records"),
+            shown,
+            column_defs,
+            columns.ADJUSTMENT_ITEMS,
+            _("调价明细"),
+            key=("code",),
+        )
 
     # ------------------------------------------------------------------ 价格走势
     @auth.callback(
@@ -732,43 +807,103 @@ def register(app):
     )
     def trend(project_id, building_id, unit_id, *, user):
         """Drill: the project (or all visible projects) → a building → a unit."""
-        session = reader()
         try:
-            if unit_id:
-                history = queries.unit_history(session, user, int(unit_id))
-                events = queries.adjustment_events(session, user, building_id=building_id)
-                batches = set(history["batch"])
-                events = events[events["code"].isin(batches)]
-                code = history["code"].iloc[0] if len(history) else ""
-                title = _("{code} 价格历史", code=code)
-                fig = trend_figure(None, events, title, unit_history=history)
-                rows = history.assign(at=history["at"].map(lambda t: t.strftime("%Y-%m-%d %H:%M")))
-                return (
-                    fig,
-                    format.grid_records(_event_rows(events)),
-                    format.grid_records(rows),
-                    title,
-                )
-            if building_id:
-                frame = queries.weekly_prices(session, user, building_id=int(building_id))
-                events = queries.adjustment_events(session, user, building_id=int(building_id))
-                name = session.get(Building, int(building_id)).name
-                title = _("{name} 每周平均表价与成交价", name=name)
-            else:
-                frame = queries.weekly_prices(session, user, project_id=project_id)
-                events = queries.adjustment_events(session, user, project_id=project_id)
-                title = (
-                    _("项目每周平均表价与成交价")
-                    if project_id
-                    else _("全部项目每周平均表价与成交价")
-                )
+            data = _trend(user, project_id, building_id, unit_id)
         except DomainError as err:
             return empty(err.text(language())), [], [], ""
-        fig = trend_figure(frame, events, title)
-        return fig, format.grid_records(_event_rows(events)), [], title
+        fig = trend_figure(data.weekly, data.events, data.title, unit_history=data.history)
+        return (
+            fig,
+            format.grid_records(_event_rows(data.events)),
+            format.grid_records(_history_rows(data.history)),
+            data.title,
+        )
+
+    def _trend_export(what, grid, button, download, rows_of, columns_of, sheet, key):
+        @auth.callback(
+            app,
+            "inventory.view",
+            Output(download, "data"),
+            Input(button, "n_clicks"),
+            State(shell.PROJECT_SELECT, "value"),
+            State(ids.TREND_BUILDING, "value"),
+            State(ids.TREND_UNIT, "value"),
+            State(grid, "virtualRowData"),
+            State(grid, "columnDefs"),
+            prevent_initial_call=True,
+        )
+        def export(_n, project_id, building_id, unit_id, shown, column_defs, *, user):
+            try:
+                data = _trend(user, project_id, building_id, unit_id)
+            except DomainError:
+                raise PreventUpdate from None
+            default = columns_of(format.current())
+            return exports.grid_xlsx(
+                user, what, rows_of(data), shown, column_defs, default, _(sheet), key=key
+            )
+
+    _trend_export(
+        "price_events",
+        ids.TREND_EVENTS,
+        ids.TREND_EVENTS_EXPORT,
+        ids.TREND_EVENTS_DOWNLOAD,
+        lambda data: _event_rows(data.events),
+        columns.trend_event_columns,
+        "调价事件",
+        ("code",),
+    )
+    _trend_export(
+        "price_history",
+        ids.TREND_HISTORY,
+        ids.TREND_HISTORY_EXPORT,
+        ids.TREND_HISTORY_DOWNLOAD,
+        lambda data: _history_rows(data.history),
+        columns.history_columns,
+        "房间价格历史",
+        ("batch", "at"),
+    )
 
 
-def _event_rows(events):
+@dataclass
+class TrendData:
+    title: str
+    events: pd.DataFrame
+    weekly: pd.DataFrame | None = None
+    history: pd.DataFrame | None = None
+
+
+def _trend(user, project_id, building_id, unit_id) -> TrendData:
+    """What the price trend shows: a unit's history, or a building's or the project's (all
+    visible projects') weekly prices; with the adjustment events that took effect."""
+    session = reader()
+    if unit_id:
+        history = queries.unit_history(session, user, int(unit_id))
+        events = queries.adjustment_events(session, user, building_id=building_id)
+        events = events[events["code"].isin(set(history["batch"]))]
+        code = history["code"].iloc[0] if len(history) else ""
+        return TrendData(_("{code} 价格历史", code=code), events, history=history)
+    if building_id:
+        weekly = queries.weekly_prices(session, user, building_id=int(building_id))
+        events = queries.adjustment_events(session, user, building_id=int(building_id))
+        name = session.get(Building, int(building_id)).name
+        return TrendData(_("{name} 每周平均表价与成交价", name=name), events, weekly=weekly)
+    weekly = queries.weekly_prices(session, user, project_id=project_id)
+    events = queries.adjustment_events(session, user, project_id=project_id)
+    title = _("项目每周平均表价与成交价") if project_id else _("全部项目每周平均表价与成交价")
+    return TrendData(title, events, weekly=weekly)
+
+
+def _minutes(frame):
+    return frame.assign(at=frame["at"].map(lambda t: t.strftime("%Y-%m-%d %H:%M")))
+
+
+def _history_rows(history) -> list[dict]:
+    if history is None or history.empty:
+        return []
+    return _minutes(history).to_dict("records")
+
+
+def _event_rows(events) -> list[dict]:
     if events is None or events.empty:
         return []
-    return events.assign(at=events["at"].map(lambda t: t.strftime("%Y-%m-%d %H:%M")))
+    return _minutes(events).to_dict("records")

@@ -344,4 +344,7 @@ EN = {
     "「{name}」有 {n} 处错误，整个文件未导入。请按下表修改后重新上传。": (
         "{name} has {n} problems; nothing was imported. Fix them as listed and upload again."
     ),
+    "请先预览，再导出预览结果。": "Preview first, then export the preview.",
+    "调价预览": "Adjustment preview",
+    "调价明细": "Adjustment items",
 }

@@ -63,7 +63,16 @@ def layout(**_query):
                 dashGridOptions={"rowSelection": "single"},
                 getRowId="params.data.id",
             ),
-            html.H6(_("调价明细（选中调价单后显示）"), className="mt-3"),
+            html.Div(
+                [
+                    html.H6(_("调价明细（选中调价单后显示）"), className="mb-0"),
+                    html.Div(
+                        export_button(ids.APPROVAL_ITEMS_EXPORT, ids.APPROVAL_ITEMS_DOWNLOAD),
+                        className="ms-auto",
+                    ),
+                ],
+                className="d-flex align-items-center mt-3 mb-2",
+            ),
             grid(
                 ids.APPROVAL_ITEMS,
                 columns.with_numbers(

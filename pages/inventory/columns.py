@@ -74,6 +74,15 @@ ADJUSTMENT_ITEM_NUMBERS = [
     ("new_total", "新总价", "amount"),
     ("difference", "差额", "amount"),
 ]
+TREND_EVENTS = [
+    {"field": "at", "headerName": "生效时间", "minWidth": 140},
+    {"field": "code", "headerName": "调价单号", "minWidth": 160},
+    {"field": "scope", "headerName": "范围", "minWidth": 160},
+    {"field": "method", "headerName": "方式"},
+    {"field": "reason", "headerName": "原因", "minWidth": 160},
+]
+TREND_EVENT_NUMBERS = [("change", "总价变动", "amount")]
+
 HISTORY = [
     {"field": "at", "headerName": "时间", "minWidth": 140},
 ]
@@ -107,3 +116,11 @@ def with_numbers(columns, numbers, fmt):
         extra = spec[3] if len(spec) > 3 else {}
         out.append(number_column(field, header, places[kind], **extra))
     return out
+
+
+def trend_event_columns(fmt):
+    return with_numbers(TREND_EVENTS, TREND_EVENT_NUMBERS, fmt)
+
+
+def history_columns(fmt):
+    return with_numbers(HISTORY, HISTORY_NUMBERS, fmt) + HISTORY_TAIL

@@ -85,6 +85,7 @@ def _adjust_tab():
                     dbc.Button(
                         _("确认调价"), id=ids.ADJ_APPLY, color="danger", size="sm", disabled=True
                     ),
+                    html.Div(export_button(ids.ADJ_EXPORT, ids.ADJ_DOWNLOAD), className="ms-auto"),
                 ],
                 className="d-flex gap-2 align-items-center mb-2",
             ),

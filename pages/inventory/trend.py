@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from dashboard import format
 from dashboard.charts import GRAPH_CONFIG
-from dashboard.components import grid, page_title
+from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from pages.inventory import columns, ids
 
@@ -20,13 +20,15 @@ dash.register_page(
     title="价格走势 · Loupan",
 )
 
-EVENTS = [
-    {"field": "at", "headerName": "生效时间", "minWidth": 140},
-    {"field": "code", "headerName": "调价单号", "minWidth": 160},
-    {"field": "scope", "headerName": "范围", "minWidth": 160},
-    {"field": "method", "headerName": "方式"},
-    {"field": "reason", "headerName": "原因", "minWidth": 160},
-]
+
+def _heading(title, button, download):
+    return html.Div(
+        [
+            html.H6(title, className="mb-0"),
+            html.Div(export_button(button, download), className="ms-auto"),
+        ],
+        className="d-flex align-items-center mb-2",
+    )
 
 
 def layout(**_query):
@@ -59,12 +61,12 @@ def layout(**_query):
                 [
                     dbc.Col(
                         [
-                            html.H6(_("调价事件")),
+                            _heading(
+                                _("调价事件"), ids.TREND_EVENTS_EXPORT, ids.TREND_EVENTS_DOWNLOAD
+                            ),
                             grid(
                                 ids.TREND_EVENTS,
-                                columns.with_numbers(
-                                    EVENTS, [("change", "总价变动", "amount")], fmt
-                                ),
+                                columns.trend_event_columns(fmt),
                                 height=260,
                             ),
                         ],
@@ -72,11 +74,14 @@ def layout(**_query):
                     ),
                     dbc.Col(
                         [
-                            html.H6(_("房间价格历史")),
+                            _heading(
+                                _("房间价格历史"),
+                                ids.TREND_HISTORY_EXPORT,
+                                ids.TREND_HISTORY_DOWNLOAD,
+                            ),
                             grid(
                                 ids.TREND_HISTORY,
-                                columns.with_numbers(columns.HISTORY, columns.HISTORY_NUMBERS, fmt)
-                                + columns.HISTORY_TAIL,
+                                columns.history_columns(fmt),
                                 height=260,
                             ),
                         ],
