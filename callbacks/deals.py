@@ -725,7 +725,7 @@ def detail_view(user, deal_id, prefix: str):
             "payer_label": _(finance_queries.PAYER_LABELS.get(r["payer"], r["payer"])),
             "state": _("已取消")
             if r["cancelled"]
-            else (_("已结清") if r["open"] <= 0 else _("未结清")),
+            else (_("已结清") if r["open"] == 0 else _("未结清")),
         }
         for r in detail.receivables
     ]

@@ -574,7 +574,7 @@ def collections_figure(data: coll.Collections) -> dict:
     return charts.figure(
         traces,
         title=_("回款与应收（万元）"),
-        barmode="stack",
+        barmode="relative",  # refunds (negative) below the axis, money received above
         yaxis={**charts.LAYOUT["yaxis"], "title": {"text": _("万元")}},
         yaxis2={
             "overlaying": "y",

@@ -479,31 +479,6 @@ def test_rejected_request_changes_nothing(session, market):
         cmd.decide(session, actor=market.user("manager"), approval_id=req.id, approve=True)
 
 
-def test_swap_moves_the_deal_and_reprices(session, market):
-    market.units[1].list_total = Decimal("2100000")
-    session.flush()
-    deal = subscribe(session, market)
-    req = cmd.request_change(
-        session,
-        actor=market.user("consultant"),
-        deal_id=deal.id,
-        kind="swap",
-        new_unit_id=market.units[1].id,
-    )
-    cmd.decide(session, actor=market.user("manager"), approval_id=req.id, approve=True)
-    assert deal.unit_id == market.units[1].id == deal.live_unit_id
-    assert deal.deal_total == Decimal("2058000.00")
-    assert sum(r.amount for r in price_lines(session, deal)) == Decimal("2058000.00")
-    session.refresh(market.units[0])
-    session.refresh(market.units[1])
-    assert (market.units[0].status, market.units[1].status) == (
-        UnitStatus.AVAILABLE,
-        UnitStatus.SUBSCRIBED,
-    )
-    event = session.scalar(select(DealEvent).where(DealEvent.kind == "swap"))
-    assert event.details["price_difference"] == "98000.00"
-
-
 def test_rename_changes_the_buyer_with_history(session, market):
     deal = subscribe(session, market)
     req = cmd.request_change(

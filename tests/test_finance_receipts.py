@@ -56,8 +56,8 @@ def lines(session, deal):
 
 
 def assert_ledger_adds_up(session):
-    """Every receipt equals its allocations; every receivable's paid equals its audited
-    allocations and stays within 0..amount."""
+    """Every receipt (and refund voucher) equals its allocations; every receivable's paid
+    equals its audited allocations and stays within 0..amount."""
     for receipt in session.scalars(select(Receipt)):
         assert sum(a.amount for a in receipt.allocations) == receipt.amount, receipt.number
     total_receipts = session.scalar(select(func.coalesce(func.sum(Receipt.amount), 0)))
@@ -75,6 +75,8 @@ def assert_ledger_adds_up(session):
         assert row.paid == Decimal(audited)
         if row.kind != ReceivableKind.REFUND:
             assert Decimal(0) <= row.paid <= row.amount
+        else:  # a refund line is negative; what was paid out runs from 0 down to it
+            assert row.amount <= row.paid <= Decimal(0)
 
 
 def test_receipt_allocates_to_oldest_buyer_lines_and_counts_after_audit(session, market, deal):

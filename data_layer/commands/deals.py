@@ -502,9 +502,10 @@ def _reschedule(session: Session, deal: Deal, plan: PaymentPlan | None) -> None:
 
 def _close_receivables(session: Session, deal: Deal, refund: Decimal, today: date) -> None:
     """Nothing more is owed on a closed deal: every line is cancelled (what was paid stays as
-    paid, for the ledger); owe the buyer `refund` (a negative line) if any."""
+    paid, for the ledger), so is a refund line of the live deal not paid out (the refund is
+    computed afresh from the money paid); owe the buyer `refund` (a negative line) if any."""
     for r in _receivables(session, deal):
-        if not r.cancelled and r.kind != ReceivableKind.REFUND:
+        if not r.cancelled and (r.kind != ReceivableKind.REFUND or r.paid == 0):
             r.cancelled = True
     if refund > 0:
         _add_receivable(session, deal, ReceivableKind.REFUND, -refund, today, payer="developer")
@@ -518,6 +519,70 @@ def _paid(session: Session, deal: Deal, kinds=None) -> Decimal:
         if kinds is None or r.kind in kinds:
             total += r.paid
     return total
+
+
+def _developer_fault(session: Session, deal: Deal) -> bool:
+    payload = session.scalar(
+        select(DealApproval.payload)
+        .where(
+            DealApproval.deal_id == deal.id,
+            DealApproval.kind == ApprovalKind.CANCEL,
+            DealApproval.status == ApprovalStatus.APPROVED,
+        )
+        .order_by(DealApproval.id.desc())
+        .limit(1)
+    )
+    return bool((payload or {}).get("developer_fault"))
+
+
+def refund_due(session: Session, deal: Deal) -> Decimal:
+    """What a closed deal owes the buyer from the money actually kept (audited allocations):
+    退房 returns everything (the deposit double when the developer is at fault), 挞定 keeps
+    the deposit paid, an expired hold or a swap's remainder returns what is left."""
+    paid = _paid(session, deal)
+    if deal.state == DealState.FORFEITED:
+        paid -= _paid(session, deal, {ReceivableKind.DEPOSIT})
+    elif deal.state == DealState.CANCELLED and _developer_fault(session, deal):
+        paid += _paid(session, deal, {ReceivableKind.DEPOSIT})
+    return max(paid, Decimal(0))
+
+
+def readjust_refund(session: Session, *, actor: User, deal: Deal, today: date) -> None:
+    """Make a closed deal's refund receivable follow refund_due() after its money changed (a
+    receipt reversed by 红冲). Money already paid out stays: when more was refunded than is
+    now due, the change is refused until the refund voucher is reversed too."""
+    lines = [
+        r
+        for r in _receivables(session, deal)
+        if r.kind == ReceivableKind.REFUND and not r.cancelled
+    ]
+    owed = -sum((r.amount for r in lines), Decimal(0))
+    paid_out = -sum((r.paid for r in lines), Decimal(0))
+    due = refund_due(session, deal)
+    if due == owed:
+        return
+    if due < paid_out:
+        raise DealRefused(
+            f"该交易已退款 ¥{format_amount(paid_out)}，冲销后应退仅 ¥{format_amount(due)}；"
+            "请先红冲多退的退款单。",
+            f"{format_amount(paid_out)} was already refunded but only {format_amount(due)} is "
+            "due now; reverse the refund voucher first.",
+        )
+    if due > owed:
+        _add_receivable(session, deal, ReceivableKind.REFUND, owed - due, today, payer="developer")
+    else:
+        shrink = owed - due
+        for row in reversed(lines):  # the newest line first; never below what it paid out
+            part = min(shrink, row.paid - row.amount)
+            row.amount += part
+            shrink -= part
+            if row.amount == 0:
+                row.cancelled = True
+    session.flush()
+    _event(session, deal, actor, "refund_adjust", before=owed, after=due)
+    audit.record(
+        session, actor, "deal.refund_adjust", deal, before={"refund": owed}, after={"refund": due}
+    )
 
 
 def _expire(session: Session, deal: Deal, unit: Unit, actor: User | None) -> None:
@@ -779,13 +844,7 @@ def sign_contract(
     subscription is made in the same transaction). Fees and taxes become receivables."""
     today = _today(today)
     use_token(session, token, "deal.sign", actor)
-    number = (contract_no or "").strip()
-    if not number or len(number) > 50:
-        raise ValidationError(
-            "请填写合同编号（最多50个字符）。",
-            "Enter the contract number (at most 50 characters).",
-            errors={"contract_no": "x"},
-        )
+    number = _contract_number(session, contract_no, deal_id)
     if deal_id is None:
         deal = _subscribe(
             session,
@@ -808,13 +867,7 @@ def sign_contract(
             "该交易有待审批的变更（如额外优惠），审批后才能签约。",
             "A change of this deal awaits approval; sign after it is decided.",
         )
-    taken = session.scalar(select(Deal.id).where(Deal.contract_no == number, Deal.id != deal.id))
-    if taken:
-        raise ValidationError(
-            f"合同编号 {number} 已被使用。",
-            f"Contract number {number} is already used.",
-            errors={"contract_no": "x"},
-        )
+    _contract_number(session, number, deal.id)
     unit = session.get(Unit, deal.unit_id)
     deal.stage = DealStage.CONTRACTED
     deal.contract_no = number
@@ -834,6 +887,27 @@ def sign_contract(
     _event(session, deal, actor, "sign", contract_no=number, home_count=home_count)
     audit.record(session, actor, "deal.sign", deal, after={"contract_no": number})
     return deal
+
+
+def _contract_number(session: Session, contract_no: str | None, deal_id: int | None) -> str:
+    """A contract number as typed: present, at most 50 characters, used by no other deal."""
+    number = (contract_no or "").strip()
+    if not number or len(number) > 50:
+        raise ValidationError(
+            "请填写合同编号（最多50个字符）。",
+            "Enter the contract number (at most 50 characters).",
+            errors={"contract_no": "x"},
+        )
+    query = select(Deal.id).where(Deal.contract_no == number)
+    if deal_id is not None:
+        query = query.where(Deal.id != deal_id)
+    if session.scalar(query):
+        raise ValidationError(
+            f"合同编号 {number} 已被使用。",
+            f"Contract number {number} is already used.",
+            errors={"contract_no": "x"},
+        )
+    return number
 
 
 def deed_tax_rules(session: Session) -> list[fee_rules.DeedTaxRule]:
@@ -1034,9 +1108,11 @@ def request_change(
     new_customer_id: int | None = None,
     extra_discount: DecimalLike | None = None,
     developer_fault: bool = False,
+    contract_no: str = "",
     token: str | None = None,
 ) -> DealApproval:
-    """Ask for a transaction change; a manager decides it in 交易变更."""
+    """Ask for a transaction change; a manager decides it in 交易变更. A swap of a signed
+    deal names the new contract's number (the contract names the unit)."""
     use_token(session, token, "deal.request", actor)
     kind = ApprovalKind(kind)
     deal = _lock_deal(session, deal_id)
@@ -1055,19 +1131,19 @@ def request_change(
     elif kind == ApprovalKind.CANCEL:
         payload = {"developer_fault": bool(developer_fault), "reason_code": reason_code}
     elif kind == ApprovalKind.SWAP:
-        if deal.stage != DealStage.SUBSCRIBED:
+        if deal.stage not in (DealStage.SUBSCRIBED, DealStage.CONTRACTED):
             raise DealRefused(
-                "只有认购阶段的交易可以换房（已签约请退房后重新认购）。",
-                "Only a subscribed deal can swap units (cancel a contract instead).",
+                "只有认购或签约的交易可以换房。", "Only a subscribed or signed deal can swap units."
             )
         target = session.get(Unit, new_unit_id) if new_unit_id else None
         if target is None or target.project_id != deal.project_id or target.id == deal.unit_id:
             raise ValidationError(
                 "请选择本项目的另一套房间。", "Choose another unit.", {"unit": "x"}
             )
-        if target.status != UnitStatus.AVAILABLE or live_deal(session, target.id) is not None:
-            raise DealRefused(f"{target.code} 不是待售房源。", f"{target.code} is not for sale.")
+        _check_swap_target(session, target)
         payload = {"new_unit_id": target.id, "new_unit_code": target.code}
+        if deal.stage == DealStage.CONTRACTED:
+            payload["contract_no"] = _contract_number(session, contract_no, None)
     elif kind == ApprovalKind.RENAME:
         target = session.get(Customer, new_customer_id) if new_customer_id else None
         if target is None or target.project_id != deal.project_id or target.id == deal.customer_id:
@@ -1138,7 +1214,9 @@ def decide(
     return approval
 
 
-def _close(session, actor, deal: Deal, state: DealState, reason: str, refund: Decimal, today):
+def _close(session, actor, deal: Deal, state: DealState, reason: str, today):
+    """End a deal (the approval deciding it is already recorded) and owe the buyer
+    refund_due()."""
     _refuse_if_draft_receipts(session, deal)
     unit = session.get(Unit, deal.unit_id)
     deal.state = state
@@ -1146,34 +1224,78 @@ def _close(session, actor, deal: Deal, state: DealState, reason: str, refund: De
     deal.closed_at = utcnow()
     deal.close_reason = reason[:200]
     session.flush()
-    _close_receivables(session, deal, refund, today)
+    _close_receivables(session, deal, refund_due(session, deal), today)
     set_unit_status(session, unit, UnitStatus.AVAILABLE, actor, deal, reason)
 
 
 def _apply_forfeit(session, actor, deal: Deal, payload: dict, today: date) -> None:
     # 挞定: the deposit paid is kept; anything paid beyond it is owed back to the buyer.
-    paid = _paid(session, deal)
-    deposit_paid = _paid(session, deal, {ReceivableKind.DEPOSIT})
-    _close(
-        session,
-        actor,
-        deal,
-        DealState.FORFEITED,
-        payload.get("reason_label", "挞定"),
-        paid - deposit_paid,
-        today,
-    )
+    _close(session, actor, deal, DealState.FORFEITED, payload.get("reason_label", "挞定"), today)
 
 
 def _apply_cancel(session, actor, deal: Deal, payload: dict, today: date) -> None:
     # 退房: everything paid is returned; the developer's fault returns the deposit double.
-    paid = _paid(session, deal)
-    if payload.get("developer_fault"):
-        paid += _paid(session, deal, {ReceivableKind.DEPOSIT})
-    _close(session, actor, deal, DealState.CANCELLED, "退房", paid, today)
+    _close(session, actor, deal, DealState.CANCELLED, "退房", today)
+
+
+def _check_swap_target(session: Session, unit: Unit) -> None:
+    if unit.status in (UnitStatus.UNRELEASED, UnitStatus.NOT_FOR_SALE):
+        raise DealRefused(
+            f"{unit.code} 未放盘或不可售，不能换入。", f"{unit.code} is not released for sale."
+        )
+    if unit.status != UnitStatus.AVAILABLE or live_deal(session, unit.id) is not None:
+        raise DealRefused(
+            f"{unit.code} 已售出或已被占用，不能换入。", f"{unit.code} is not for sale."
+        )
+
+
+def _home_count(session: Session, deal: Deal) -> int:
+    details = session.scalar(
+        select(DealEvent.details)
+        .where(DealEvent.deal_id == deal.id, DealEvent.kind.in_(["sign", "swap_in"]))
+        .order_by(DealEvent.id.desc())
+        .limit(1)
+    )
+    return int((details or {}).get("home_count") or 1)
+
+
+def _swap_moves(
+    session: Session, old: Deal, new: Deal
+) -> list[tuple[Receivable, Receivable, Decimal]]:
+    """Which paid money of the old deal fills which line of the new one: the deposit first,
+    then by due date; each payer's money to the same payer's lines first, then to any."""
+    sources = [[r, r.paid] for r in _receivables(session, old) if r.kind != ReceivableKind.REFUND]
+    sources = [s for s in sources if s[1] > 0]
+    targets = [
+        [r, r.amount]
+        for r in sorted(
+            _receivables(session, new),
+            key=lambda r: (r.kind != ReceivableKind.DEPOSIT, r.due_on, r.seq),
+        )
+        if not r.cancelled and r.kind != ReceivableKind.REFUND
+    ]
+    moves = []
+    for same_payer in (True, False):
+        for target in targets:
+            for source in sources:
+                if target[1] == 0:
+                    break
+                if source[1] == 0 or (same_payer and source[0].payer != target[0].payer):
+                    continue
+                part = min(source[1], target[1])
+                moves.append((source[0], target[0], part))
+                source[1] -= part
+                target[1] -= part
+    return moves
 
 
 def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> None:
+    """换房: the deal ends as SWAPPED and the buyer gets a new live deal on the new unit at
+    its price (same plan, extra discount, deposit and stage; a signed deal gets the new
+    contract number); the money paid moves with it (换房转款), and what the new deal cannot
+    take is owed back on the old one."""
+    from .finance import transfer_vouchers  # finance builds on this module
+
     _refuse_if_draft_receipts(session, deal)
     old_unit = session.get(Unit, deal.unit_id)
     new_unit = _lock_unit(session, int(payload["new_unit_id"]))
@@ -1183,30 +1305,90 @@ def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> None:
         holder = None
     if holder is not None:
         raise _holder_refusal(session, new_unit, holder)
-    if new_unit.status != UnitStatus.AVAILABLE:
-        raise DealRefused(f"{new_unit.code} 不是待售房源。", f"{new_unit.code} is not for sale.")
-    before = _price_fields(deal)
+    _check_swap_target(session, new_unit)
     plan = session.get(PaymentPlan, deal.plan_id) if deal.plan_id else None
     q = quote_unit(session, new_unit, plan, deal.extra_discount)
+    if q.deal_total < deal.deposit:
+        raise DealRefused(
+            f"{new_unit.code} 的成交价低于已交定金，不能换入。",
+            f"The price of {new_unit.code} is below the deposit.",
+        )
+    contract_no = None
+    if deal.stage == DealStage.CONTRACTED:
+        contract_no = _contract_number(session, payload.get("contract_no"), deal.id)
+    before = _price_fields(deal)
+    deal.state = DealState.SWAPPED
     deal.live_unit_id = None
+    deal.closed_at = utcnow()
+    deal.close_reason = f"换房至 {new_unit.code}"
     session.flush()
-    deal.unit_id = new_unit.id
-    deal.live_unit_id = new_unit.id
-    _snapshot(deal, q)
-    _flush_deal(session, new_unit, deal)
-    _reschedule(session, deal, plan)
+    new = Deal(
+        project_id=deal.project_id,
+        unit_id=new_unit.id,
+        live_unit_id=new_unit.id,
+        customer_id=deal.customer_id,
+        consultant_id=deal.consultant_id,
+        stage=deal.stage,
+        state=DealState.LIVE,
+        plan_id=deal.plan_id,
+        deposit=deal.deposit,
+        subscribed_on=deal.subscribed_on,
+        contract_no=contract_no,
+        contracted_on=today if contract_no else None,
+        contract_status=ContractStatus.SIGNED if contract_no else ContractStatus.NONE,
+        close_reason="",
+    )
+    _snapshot(new, q)
+    _flush_deal(session, new_unit, new)
+    if deal.deposit > 0:
+        _add_receivable(
+            session, new, ReceivableKind.DEPOSIT, deal.deposit, deal.subscribed_on or today
+        )
+    _reschedule(session, new, plan)
+    home_count = _home_count(session, deal)
+    if contract_no:
+        _fee_receivables(session, new, new_unit, today, home_count)
+    moves = _swap_moves(session, deal, new)
+    transfer_vouchers(
+        session,
+        actor=actor,
+        old=deal,
+        new=new,
+        moves=moves,
+        on=today,
+        note=f"换房转款：{old_unit.code} → {new_unit.code}",
+    )
+    refund = refund_due(session, deal)
+    _close_receivables(session, deal, refund, today)
     set_unit_status(session, old_unit, UnitStatus.AVAILABLE, actor, deal, "换出")
-    set_unit_status(session, new_unit, STAGE_UNIT_STATUS[deal.stage], actor, deal, "换入")
+    set_unit_status(session, new_unit, STAGE_UNIT_STATUS[new.stage], actor, new, "换入")
+    moved = sum((m[2] for m in moves), Decimal(0))
+    difference = q.deal_total - to_decimal(before["deal_total"])
     _event(
         session,
         deal,
         actor,
-        "swap",
+        "swap_out",
+        new_deal=new.id,
+        new_unit=new_unit.code,
+        moved=moved,
+        refund=refund,
+    )
+    _event(
+        session,
+        new,
+        actor,
+        "swap_in",
+        old_deal=deal.id,
         old_unit=old_unit.code,
         new_unit=new_unit.code,
         before=before,
-        price_difference=q.deal_total - to_decimal(before["deal_total"]),
+        price_difference=difference,
+        moved=moved,
+        contract_no=contract_no,
+        home_count=home_count,
     )
+    audit.record(session, actor, "deal.swap", new, before=before, after=_price_fields(new))
 
 
 def _apply_rename(session, actor, deal: Deal, payload: dict, today: date) -> None:

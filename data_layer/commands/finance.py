@@ -1,6 +1,8 @@
 """Money (财务): receipts numbered per company, allocated to receivables, audited in batches,
-voided before audit or reversed (红冲) after it by a new entry. Receivable.paid always equals
-the sum of the audited allocations to it."""
+voided before audit or reversed (红冲) after it by a new entry. Refunds (退款单) are the same
+kind of voucher with a negative amount, allocated to a closed deal's refund receivable; a swap
+(换房) moves the money paid by a pair of audited transfer vouchers (换房转款). Receivable.paid
+always equals the sum of the audited allocations to it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from ..errors import DomainError, NotFound, ValidationError
 from ..models import (
     CodeItem,
     Customer,
+    Deal,
     DealState,
     Project,
     Receipt,
@@ -28,7 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..rules.money import DecimalLike, format_amount, money
-from .deals import _lock_deal, _receivables, use_token
+from .deals import _lock_deal, _receivables, readjust_refund, use_token
 
 CLOSED_LABELS = {
     DealState.CANCELLED: ("已退房", "cancelled"),
@@ -54,15 +57,25 @@ def _amount(value: DecimalLike | None, field: str = "amount") -> Decimal:
 
 
 RECEIPT_PREFIX = "SJ"  # 收据
+REFUND_PREFIX = "TK"  # 退款单
+TRANSFER_PREFIX = "ZK"  # 换房转款
+TRANSFER_METHOD = "swap"  # the method of the system's transfer vouchers (not a payment method)
 
 
-def next_receipt_number(session: Session, company_id: int, year: int) -> str:
-    """Take the next number of the company's sequence for the year, e.g. SJ2026000123 (the
-    sequence row stays locked until commit, so two cashiers never get the same number)."""
-    prefix = f"{RECEIPT_PREFIX}{year}"
+def next_receipt_number(
+    session: Session, company_id: int, year: int, kind: str = RECEIPT_PREFIX
+) -> str:
+    """Take the next number of the company's sequence for the voucher kind and year, e.g.
+    SJ2026000123 or TK2026000007 (the sequence row stays locked until commit, so two cashiers
+    never get the same number)."""
+    prefix = f"{kind}{year}"
     query = (
         select(ReceiptSequence)
-        .where(ReceiptSequence.company_id == company_id, ReceiptSequence.year == year)
+        .where(
+            ReceiptSequence.company_id == company_id,
+            ReceiptSequence.prefix == kind,
+            ReceiptSequence.year == year,
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -79,7 +92,9 @@ def next_receipt_number(session: Session, company_id: int, year: int) -> str:
         start = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
         try:
             with session.begin_nested():
-                session.add(ReceiptSequence(company_id=company_id, year=year, next_no=start))
+                session.add(
+                    ReceiptSequence(company_id=company_id, prefix=kind, year=year, next_no=start)
+                )
                 session.flush()
         except IntegrityError:
             pass  # another transaction created it first
@@ -122,6 +137,43 @@ def outstanding(session: Session, receivables: list[Receivable]) -> dict[int, De
     }
 
 
+def _payment_method(session: Session, method: str | None) -> str:
+    method = (method or "").strip()
+    if not session.scalar(
+        select(CodeItem.id).where(CodeItem.category == "payment_method", CodeItem.code == method)
+    ):
+        raise ValidationError("请选择收款方式。", "Choose the payment method.", {"method": "x"})
+    return method
+
+
+def _person(session: Session, deal: Deal, name: str | None) -> str:
+    """The payer (or payee of a refund) as typed, by default the deal's customer."""
+    customer = session.get(Customer, deal.customer_id)
+    return ((name or "").strip() or (customer.name if customer else ""))[:100]
+
+
+def _manual_number(number: str | None) -> str:
+    manual = (number or "").strip()
+    if len(manual) > 32:
+        raise ValidationError("收据编号过长。", "Receipt number too long.", {"number": "x"})
+    return manual
+
+
+def _insert_voucher(session: Session, receipt: Receipt) -> None:
+    """Insert a receipt or refund voucher; the database refuses a number used before in the
+    company (UNIQUE company_id, number)."""
+    try:
+        with session.begin_nested():
+            session.add(receipt)
+            session.flush()
+    except IntegrityError:
+        raise ValidationError(
+            f"编号 {receipt.number} 已存在，请换一个编号。",
+            f"Number {receipt.number} already exists.",
+            {"number": "duplicate"},
+        ) from None
+
+
 def record_receipt(
     session: Session,
     *,
@@ -148,13 +200,8 @@ def record_receipt(
         raise ReceiptRefused(
             f"该交易{zh}，不能再收款。", f"This deal is {en}; no receipt can be recorded."
         )
-    method = (method or "").strip()
-    if not session.scalar(
-        select(CodeItem.id).where(CodeItem.category == "payment_method", CodeItem.code == method)
-    ):
-        raise ValidationError("请选择收款方式。", "Choose the payment method.", {"method": "x"})
-    customer = session.get(Customer, deal.customer_id)
-    payer = (payer or "").strip() or (customer.name if customer else "")
+    method = _payment_method(session, method)
+    payer = _person(session, deal, payer)
     received_on = received_on or date.today()
     receivables = [r for r in _receivables(session, deal) if r.kind != ReceivableKind.REFUND]
     by_id = {r.id: r for r in receivables}
@@ -206,15 +253,13 @@ def record_receipt(
                 {"amount": "overpaid"},
             )
     project = session.get(Project, deal.project_id)
-    manual = (number or "").strip()
-    if len(manual) > 32:
-        raise ValidationError("收据编号过长。", "Receipt number too long.", {"number": "x"})
+    manual = _manual_number(number)
     receipt = Receipt(
         company_id=project.company_id,
         project_id=deal.project_id,
         deal_id=deal.id,
         number=manual or next_receipt_number(session, project.company_id, received_on.year),
-        payer=payer[:100],
+        payer=payer,
         method=method,
         kind=max(lines, key=lambda line: line[1])[0].kind,
         amount=total,
@@ -224,16 +269,7 @@ def record_receipt(
         notes=notes or "",
     )
     receipt.allocations = [ReceiptAllocation(receivable_id=r.id, amount=p) for r, p in lines]
-    try:
-        with session.begin_nested():
-            session.add(receipt)
-            session.flush()
-    except IntegrityError:
-        raise ValidationError(
-            f"收据编号 {receipt.number} 已存在。",
-            f"Receipt number {receipt.number} already exists.",
-            {"number": "duplicate"},
-        ) from None
+    _insert_voucher(session, receipt)
     audit.record(
         session,
         actor,
@@ -266,10 +302,21 @@ def _apply_allocations(session: Session, receipt: Receipt) -> None:
             .execution_options(populate_existing=True)
         )
         row.paid = row.paid + alloc.amount
-        if row.paid > row.amount or row.paid < 0:
+        # A refund line is negative: what is paid out runs from 0 down to its amount.
+        refund = row.amount < 0
+        if (row.paid < row.amount) if refund else (row.paid > row.amount):
             raise ReceiptRefused(
-                f"收据 {receipt.number} 会使应收超收，已拒绝。",
-                f"Receipt {receipt.number} would overpay a receivable.",
+                f"{receipt.number} 会使退款超付，已拒绝。"
+                if refund
+                else f"收据 {receipt.number} 会使应收超收，已拒绝。",
+                f"{receipt.number} would overpay a receivable.",
+            )
+        if (row.paid > 0) if refund else (row.paid < 0):
+            raise ReceiptRefused(
+                f"{receipt.number} 冲销后该款项的已收金额将为负数（款项可能已随换房转出或已退还），"
+                "已拒绝。",
+                f"{receipt.number} would leave a negative amount paid (the money may have moved "
+                "with a swap or been refunded).",
             )
 
 
@@ -331,17 +378,22 @@ def reverse_receipt(
         raise ReceiptRefused(
             "只有已审核的收据可以红冲（未审核的请作废）。", "Only audited receipts."
         )
-    if original.reverses_id is not None or original.amount < 0:
+    if original.reverses_id is not None:
         raise ReceiptRefused("红冲凭证不能再红冲。", "A reversal cannot be reversed.")
+    if original.method == TRANSFER_METHOD:
+        raise ReceiptRefused(
+            "换房转款凭证由系统生成，不能红冲。", "A swap transfer voucher cannot be reversed."
+        )
     if not (reason or "").strip():
         raise ValidationError("请填写红冲原因。", "Give the reason.", {"reason": "x"})
-    _lock_deal(session, original.deal_id)
+    deal = _lock_deal(session, original.deal_id)
     on = on or date.today()
+    kind = REFUND_PREFIX if original.kind == ReceivableKind.REFUND else RECEIPT_PREFIX
     entry = Receipt(
         company_id=original.company_id,
         project_id=original.project_id,
         deal_id=original.deal_id,
-        number=next_receipt_number(session, original.company_id, on.year),
+        number=next_receipt_number(session, original.company_id, on.year, kind),
         payer=original.payer,
         method=original.method,
         kind=original.kind,
@@ -368,6 +420,10 @@ def reverse_receipt(
             f"Receipt {original.number} is already reversed.",
         ) from None
     _apply_allocations(session, entry)
+    if deal.state != DealState.LIVE:
+        # The deal was closed with a refund computed from the money paid then: it follows
+        # the money actually kept now.
+        readjust_refund(session, actor=actor, deal=deal, today=on)
     audit.record(
         session,
         actor,
@@ -384,3 +440,139 @@ def reversed_ids(session: Session, receipt_ids: list[int]) -> set[int]:
     return set(
         session.scalars(select(Receipt.reverses_id).where(Receipt.reverses_id.in_(receipt_ids)))
     )
+
+
+def record_refund(
+    session: Session,
+    *,
+    actor: User,
+    deal_id: int,
+    amount: DecimalLike,
+    method: str,
+    payee: str = "",
+    paid_on: date | None = None,
+    number: str | None = None,
+    notes: str = "",
+    token: str | None = None,
+) -> Receipt:
+    """退款登记: a draft refund voucher (退款单, numbered TK… per company) paying out part or
+    all of what a closed deal (退房, 挞定, 换房, 过期) owes the buyer. It is audited, voided and
+    reversed like a receipt; its amount and allocations are negative."""
+    use_token(session, token, "finance.refund", actor)
+    total = _amount(amount)
+    deal = _lock_deal(session, deal_id)
+    authz.require(actor, "finance.edit", project_id=deal.project_id)
+    if deal.state == DealState.LIVE:
+        raise ReceiptRefused(
+            "该交易仍在进行中，不能退款：退房、挞定或换房审批生效后才能办理退款。",
+            "This deal is still live; a refund is paid only after it is cancelled, forfeited "
+            "or swapped.",
+        )
+    method = _payment_method(session, method)
+    payee = _person(session, deal, payee)
+    paid_on = paid_on or date.today()
+    lines = [
+        r
+        for r in _receivables(session, deal)
+        if r.kind == ReceivableKind.REFUND and not r.cancelled
+    ]
+    left = outstanding(session, lines)  # negative: what is still to be paid out
+    open_total = -sum(left.values(), Decimal(0))
+    if open_total <= 0:
+        raise ReceiptRefused("该交易没有待退的款项。", "Nothing is owed back on this deal.")
+    if total > open_total:
+        raise ValidationError(
+            f"退款金额 ¥{format_amount(total)} 超过待退金额 ¥{format_amount(open_total)}，"
+            "不能多退。",
+            f"The refund exceeds what is owed back ({format_amount(open_total)}).",
+            {"amount": "overpaid"},
+        )
+    allocations, rest = [], total
+    for row in sorted(lines, key=lambda r: (r.due_on, r.seq)):
+        part = min(rest, -left[row.id])
+        if part > 0:
+            allocations.append(ReceiptAllocation(receivable_id=row.id, amount=-part))
+            rest -= part
+    project = session.get(Project, deal.project_id)
+    voucher = Receipt(
+        company_id=project.company_id,
+        project_id=deal.project_id,
+        deal_id=deal.id,
+        number=_manual_number(number)
+        or next_receipt_number(session, project.company_id, paid_on.year, REFUND_PREFIX),
+        payer=payee,
+        method=method,
+        kind=ReceivableKind.REFUND,
+        amount=-total,
+        received_on=paid_on,
+        status=ReceiptStatus.DRAFT,
+        created_by=actor.id,
+        notes=notes or "",
+    )
+    voucher.allocations = allocations
+    _insert_voucher(session, voucher)
+    audit.record(
+        session,
+        actor,
+        "finance.refund",
+        voucher,
+        after={"number": voucher.number, "amount": voucher.amount, "deal": deal.id},
+    )
+    return voucher
+
+
+def transfer_vouchers(
+    session: Session,
+    *,
+    actor: User,
+    old: Deal,
+    new: Deal,
+    moves: list[tuple[Receivable, Receivable, Decimal]],
+    on: date,
+    note: str,
+) -> list[Receipt]:
+    """换房转款: money paid on `old` moves to `new` as two audited vouchers of one amount, out
+    (negative, on the old deal's lines) and in (on the new deal's lines), so that every
+    receivable's paid still equals its audited allocations and the day's money nets to zero."""
+    if not moves:
+        return []
+    project = session.get(Project, old.project_id)
+    vouchers = []
+    for deal, side, sign in ((old, 0, -1), (new, 1, 1)):
+        parts: dict[int, Decimal] = {}
+        kinds: dict[int, ReceivableKind] = {}
+        for move in moves:
+            row = move[side]
+            parts[row.id] = parts.get(row.id, Decimal(0)) + move[2]
+            kinds[row.id] = row.kind
+        total = sum(parts.values(), Decimal(0))
+        voucher = Receipt(
+            company_id=project.company_id,
+            project_id=deal.project_id,
+            deal_id=deal.id,
+            number=next_receipt_number(session, project.company_id, on.year, TRANSFER_PREFIX),
+            payer=_person(session, deal, None),
+            method=TRANSFER_METHOD,
+            kind=kinds[max(parts, key=lambda rid: parts[rid])],
+            amount=sign * total,
+            received_on=on,
+            status=ReceiptStatus.AUDITED,
+            created_by=actor.id,
+            audited_by=actor.id,
+            audited_at=utcnow(),
+            notes=note,
+        )
+        voucher.allocations = [
+            ReceiptAllocation(receivable_id=rid, amount=sign * part) for rid, part in parts.items()
+        ]
+        _insert_voucher(session, voucher)
+        _apply_allocations(session, voucher)
+        audit.record(
+            session,
+            actor,
+            "finance.transfer",
+            voucher,
+            after={"number": voucher.number, "amount": voucher.amount, "deal": deal.id},
+        )
+        vouchers.append(voucher)
+    return vouchers

@@ -282,12 +282,14 @@ class DeedTaxRate(Base):
 
 
 class ReceiptSequence(Base):
-    """The next receipt number of a company in a year (locked while a number is taken)."""
+    """The next voucher number of a company for a prefix (SJ 收据, TK 退款单, ZK 换房转款) in
+    a year (locked while a number is taken)."""
 
     __tablename__ = "receipt_sequence"
-    __table_args__ = (UniqueConstraint("company_id", "year"),)
+    __table_args__ = (UniqueConstraint("company_id", "prefix", "year"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    prefix: Mapped[str] = mapped_column(String(8), default="SJ", server_default="SJ")
     year: Mapped[int] = mapped_column(Integer)
     next_no: Mapped[int] = mapped_column(Integer, default=1)
 

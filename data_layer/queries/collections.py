@@ -25,8 +25,9 @@ SERIES = (
     ("mortgage", "按揭/公积金"),
     ("fee", "税费"),
     ("settlement", "面积补差"),
+    ("refund", "退款"),  # refund vouchers (退款单): negative, so every total is net money
 )
-SERIES_OF_KIND = {k: k for k, _ in SERIES} | {"provident": "mortgage", "refund": "full_payment"}
+SERIES_OF_KIND = {k: k for k, _ in SERIES} | {"provident": "mortgage"}
 
 
 def period_start(day: date, grain: str) -> date:
@@ -162,4 +163,4 @@ def series_label(code: str) -> str:
 
 
 def kinds_of_series(code: str) -> list[str]:
-    return [k for k, s in SERIES_OF_KIND.items() if s == code and k != "refund"]
+    return [k for k, s in SERIES_OF_KIND.items() if s == code]

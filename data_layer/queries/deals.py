@@ -72,6 +72,9 @@ EVENT_LABELS = {
     "expire": "到期释放",
     "fee": "税费应收",
     "swap": "换房",
+    "swap_out": "换房（换出）",
+    "swap_in": "换房（换入）",
+    "refund_adjust": "退款调整",
     "rename": "更名",
 }
 
@@ -479,7 +482,8 @@ def approvals_frame(
             "discount": f"额外优惠 ¥{payload.get('extra_discount', '')}",
             "forfeit": payload.get("reason_label", ""),
             "cancel": "开发商原因（双倍返还定金）" if payload.get("developer_fault") else "",
-            "swap": f"换至 {payload.get('new_unit_code', '')}",
+            "swap": f"换至 {payload.get('new_unit_code', '')}"
+            + (f"，新合同 {payload['contract_no']}" if payload.get("contract_no") else ""),
             "rename": f"更名为 {payload.get('new_customer_name', '')}",
         }[a.kind.value]
         rows.append(

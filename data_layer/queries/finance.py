@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from .. import authz
+from ..commands.finance import TRANSFER_METHOD
 from ..models import (
     CodeItem,
     Company,
@@ -66,10 +67,10 @@ def _project(viewer: User, project_id: int | None) -> int | None:
 
 
 def method_labels(session: Session) -> dict[str, str]:
-    return {
-        i.code: i.label
-        for i in session.scalars(select(CodeItem).where(CodeItem.category == "payment_method"))
-    }
+    labels = {TRANSFER_METHOD: "换房转款"}
+    for item in session.scalars(select(CodeItem).where(CodeItem.category == "payment_method")):
+        labels[item.code] = item.label
+    return labels
 
 
 RECEIPT_COLUMNS = [
@@ -237,6 +238,7 @@ class PrintedReceipt:
     notes: str
     lines: list[tuple[str, str]]
     cashier: str
+    refund: bool = False  # a 退款单: the developer pays the amount shown
 
 
 def receipt_for_print(session: Session, viewer: User, receipt_id: int) -> PrintedReceipt | None:
@@ -246,10 +248,14 @@ def receipt_for_print(session: Session, viewer: User, receipt_id: int) -> Printe
         return None
     deal = session.get(Deal, r.deal_id)
     customer = session.get(Customer, deal.customer_id)
+    refund = r.kind == ReceivableKind.REFUND
+    sign = -1 if refund else 1  # a refund voucher prints what is paid out, as a positive sum
     lines = []
     for a in r.allocations:
         rec = session.get(Receivable, a.receivable_id)
-        lines.append((f"{KIND_LABELS[rec.kind.value]}（第{rec.seq}期）", format_amount(a.amount)))
+        lines.append(
+            (f"{KIND_LABELS[rec.kind.value]}（第{rec.seq}期）", format_amount(sign * a.amount))
+        )
     creator = session.get(User, r.created_by) if r.created_by else None
     return PrintedReceipt(
         number=r.number,
@@ -260,14 +266,15 @@ def receipt_for_print(session: Session, viewer: User, receipt_id: int) -> Printe
         payer=r.payer,
         method=method_labels(session).get(r.method, r.method),
         kind=KIND_LABELS[r.kind.value],
-        amount=r.amount,
-        amount_text=format_amount(r.amount),
-        capital=chinese_capital(r.amount),
+        amount=sign * r.amount,
+        amount_text=format_amount(sign * r.amount),
+        capital=chinese_capital(sign * r.amount),
         received_on=r.received_on,
         status=STATUS_LABELS[r.status.value],
         notes=r.notes,
         lines=lines,
         cashier=creator.display_name if creator else "",
+        refund=refund,
     )
 
 
@@ -277,8 +284,13 @@ class DailyReport:
     rows: pd.DataFrame  # every receipt of the day, voided ones excluded
     by_method: pd.DataFrame
     by_kind: pd.DataFrame
-    total: Decimal
+    total: Decimal  # net: money received less refunds paid out
     count: int
+    refunded: Decimal = Decimal("0")  # refund vouchers (退款单) of the day, as a positive sum
+
+    @property
+    def received(self) -> Decimal:
+        return self.total + self.refunded
 
 
 def daily_report(session: Session, viewer: User, project_id: int | None, day: date) -> DailyReport:
@@ -287,6 +299,7 @@ def daily_report(session: Session, viewer: User, project_id: int | None, day: da
     frame = receipts_frame(session, viewer, project_id, start=day, end=day)
     frame = frame[frame["status"] != STATUS_LABELS["voided"]].reset_index(drop=True)
     total = sum(frame["amount"], Decimal("0"))
+    refunds = frame[frame["kind"] == KIND_LABELS["refund"]]["amount"]
 
     def group(column: str) -> pd.DataFrame:
         if frame.empty:
@@ -304,6 +317,7 @@ def daily_report(session: Session, viewer: User, project_id: int | None, day: da
         by_kind=group("kind"),
         total=total,
         count=len(frame),
+        refunded=-sum(refunds, Decimal("0")),
     )
 
 
@@ -550,3 +564,81 @@ def receipt_allocation_total(session: Session, receipt_id: int) -> Decimal:
         )
         or 0
     )
+
+
+REFUND_COLUMNS = [
+    "receivable_id",
+    "deal_id",
+    "project",
+    "unit",
+    "customer",
+    "state",
+    "closed_on",
+    "due",
+    "paid_out",
+    "pending",
+    "open",
+]
+
+
+def refunds_frame(
+    session: Session, viewer: User, project_id: int | None, *, open_only: bool = True
+) -> pd.DataFrame:
+    """待退款: what closed deals owe their buyers (positive amounts), what was paid out by
+    audited refund vouchers, what draft vouchers hold and what is still open."""
+    from ..commands.finance import outstanding
+    from .deals import STATE_LABELS
+
+    authz.require(viewer, "finance.view")
+    project_id = _project(viewer, project_id)
+    query = (
+        select(Receivable, Deal, Unit.code, Customer.name, Project.name)
+        .join(Deal, Deal.id == Receivable.deal_id)
+        .join(Unit, Unit.id == Deal.unit_id)
+        .join(Customer, Customer.id == Deal.customer_id)
+        .join(Project, Project.id == Receivable.project_id)
+        .where(
+            Receivable.kind == ReceivableKind.REFUND,
+            Receivable.cancelled.is_(False),
+            Deal.state != DealState.LIVE,
+        )
+    )
+    query = authz.restrict(query, viewer, Receivable.project_id)
+    if project_id:
+        query = query.where(Receivable.project_id == project_id)
+    found = session.execute(query.order_by(Receivable.due_on, Receivable.id).limit(5000)).all()
+    left = outstanding(session, [row[0] for row in found])
+    rows = []
+    for r, deal, code, customer, project in found:
+        if open_only and left[r.id] == 0:
+            continue
+        rows.append(
+            {
+                "receivable_id": r.id,
+                "deal_id": deal.id,
+                "project": project,
+                "unit": code,
+                "customer": customer,
+                "state": STATE_LABELS[deal.state],
+                "closed_on": deal.closed_at.date() if deal.closed_at else r.due_on,
+                "due": -r.amount,
+                "paid_out": -r.paid,
+                "pending": r.paid - r.amount + left[r.id],
+                "open": -left[r.id],
+            }
+        )
+    return pd.DataFrame(rows, columns=REFUND_COLUMNS)
+
+
+def refund_deals(session: Session, viewer: User, project_id: int | None) -> list[dict]:
+    """Closed deals with money still to be paid back: deal_id, name (unit and customer) and
+    open (for the 退款登记 form)."""
+    frame = refunds_frame(session, viewer, project_id)
+    deals: dict[int, dict] = {}
+    for row in frame.itertuples():
+        entry = deals.setdefault(
+            int(row.deal_id),
+            {"deal_id": int(row.deal_id), "name": f"{row.unit} {row.customer}", "open": 0},
+        )
+        entry["open"] += row.open
+    return list(deals.values())
