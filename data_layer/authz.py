@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
             "aftersales.view",
             "analytics.view",
             "analytics.query",
+            "quote.view",
         }
     ),
     RoleCode.MANAGER: frozenset(
@@ -46,6 +47,8 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
             "marketing.view",
             "analytics.view",
             "plan.edit",
+            "quote.create",
+            "quote.view",
         }
     ),
     RoleCode.CONSULTANT: frozenset(
@@ -58,6 +61,8 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
             "crm.edit",
             "deal.view",
             "deal.create",
+            "quote.create",
+            "quote.view",
         }
     ),
     RoleCode.FINANCE: frozenset(

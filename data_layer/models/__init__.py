@@ -64,6 +64,7 @@ from .org import (
     project_member,
 )
 from .plans import MarketingBudget, MarketingExpense, SalesPlan
+from .quotes import LoanKind, Quote
 from .types import Area, Fixed, Money, Rate
 
 __all__ = [
@@ -95,6 +96,7 @@ __all__ = [
     "Fixed",
     "FollowUp",
     "Layout",
+    "LoanKind",
     "MarketingBudget",
     "MarketingExpense",
     "Message",
@@ -108,6 +110,7 @@ __all__ = [
     "PriceRule",
     "PricingBasis",
     "Project",
+    "Quote",
     "Rate",
     "Receipt",
     "ReceiptAllocation",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -351,6 +351,7 @@ class CustomerDetail:
     survey: list[tuple[str, str]]
     timeline: pd.DataFrame
     deals: pd.DataFrame
+    quotes: list[dict] = field(default_factory=list)  # 置业计划书, oldest first
 
 
 TIMELINE_COLUMNS = ["at", "kind", "title", "details", "by"]
@@ -444,6 +445,20 @@ def customer_detail(session: Session, viewer: User, customer_id) -> CustomerDeta
                     "by": names.get(event.user_id, ""),
                 }
             )
+    from .quotes import customer_quotes
+
+    quotes = customer_quotes(session, customer.id)
+    for quote in quotes:
+        events.append(
+            {
+                "at": quote["at"],
+                "kind": "quote",
+                "title": quote["number"],
+                "details": quote["unit"],
+                "amount": quote["deal_total"],
+                "by": quote["by"],
+            }
+        )
     events.sort(key=lambda e: (e["at"], e["kind"]))
     survey = []
     answers = {
@@ -485,6 +500,7 @@ def customer_detail(session: Session, viewer: User, customer_id) -> CustomerDeta
                 "consultant",
             ],
         ),
+        quotes=quotes,
     )
 
 
