@@ -3,11 +3,15 @@ and the authenticated route serving layout plan images."""
 
 from __future__ import annotations
 
+import json
+import threading
 from decimal import Decimal, InvalidOperation
 
 import dash_bootstrap_components as dbc
 import flask
+from cachetools import LRUCache
 from dash import Input, Output, State, ctx, html
+from dash._utils import to_json
 from dash.exceptions import PreventUpdate
 
 from dashboard import auth, format, shell
@@ -15,7 +19,7 @@ from dashboard.charts import FONT
 from dashboard.components import export_columns, feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit
+from data_layer import audit, authz
 from data_layer.commands import inventory as commands
 from data_layer.errors import DomainError
 from data_layer.excel.export import to_xlsx
@@ -37,6 +41,9 @@ STATUS_COLORS = {
     "closed": "#cfd4da",
 }
 DIM = "#f3f4f6"  # a unit outside the filters
+# Drawn charts by (building, filters, language, precision, fingerprint): see sales_chart.
+_CHART_CACHE: LRUCache = LRUCache(maxsize=64)
+_CHART_LOCK = threading.Lock()
 
 
 def _decimal(value) -> Decimal | None:
@@ -251,6 +258,9 @@ def _history_table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Tab
         className="small mb-2",
         striped=True,
     )
+
+
+QUOTABLE = ("available", "reserved", "held")  # units a 置业计划书 may be made for
 
 
 def unit_panel(detail: dict, fmt: format.Formatter, labels: dict) -> list:
@@ -486,21 +496,36 @@ def register(app):
             return {"data": [], "layout": {"height": 300}}, None, _("请选择楼栋。"), None, {}
         session = reader()
         building_id = int(building_id)
-        live_tick = ctx.triggered_id == ids.LIVE_INTERVAL and known
-        if live_tick and queries.fingerprint(session, user, building_id) == known:
-            raise PreventUpdate
         filters = chart_filters(layouts, orientations, statuses, a_min, a_max, p_min, p_max)
         try:
-            chart = queries.chart(session, user, building_id, filters)
+            version = queries.version(session, user, building_id)
         except DomainError as err:
             return {"data": [], "layout": {"height": 300}}, None, err.text(language()), None, {}
-        fmt = format.current()
-        info = _("{name}：共 {n} 套", name=chart.building_name, n=chart.total)
-        if filters.active:
-            info += _("，符合筛选 {m} 套", m=chart.matched)
-        figure = chart_figure(chart, fmt, filters.active)
-        legend = legend_table(chart, fmt)
-        return figure, legend, info, chart.fingerprint, cell_map(figure)
+        if ctx.triggered_id == ids.LIVE_INTERVAL and known == version.fingerprint:
+            raise PreventUpdate
+        fmt = format.Formatter(version.precision)
+        # Every open chart of a building draws the same thing until a unit changes: the drawn
+        # outputs are kept per (building, filters, language, precision, fingerprint) and any
+        # change in any process moves the fingerprint. Scope was checked by queries.version.
+        key = (building_id, filters, language(), version.precision, version.fingerprint)
+        with _CHART_LOCK:
+            drawn = _CHART_CACHE.get(key)
+        if drawn is None:
+            try:
+                chart = queries.chart(session, user, building_id, filters)
+            except DomainError as err:
+                return {"data": [], "layout": {"height": 300}}, None, err.text(language()), None, {}
+            info = _("{name}：共 {n} 套", name=chart.building_name, n=chart.total)
+            if filters.active:
+                info += _("，符合筛选 {m} 套", m=chart.matched)
+            figure = chart_figure(chart, fmt, filters.active)
+            # The legend as its JSON form: serialising Dash components costs more than the
+            # whole figure, and a cache hit would pay it every time.
+            legend = json.loads(to_json(legend_table(chart, fmt)))
+            drawn = (figure, legend, info, chart.fingerprint, cell_map(figure))
+            with _CHART_LOCK:
+                _CHART_CACHE[key] = drawn
+        return drawn
 
     @auth.callback(
         app,
@@ -532,7 +557,19 @@ def register(app):
             detail = queries.unit_detail(reader(), user, int(unit_id))
         except DomainError as err:
             return feedback(err.text(language()), ok=False)
-        return unit_panel(detail, format.current(), _code_labels())
+        panel = unit_panel(detail, format.current(), _code_labels())
+        if authz.has(user, "quote.create") and detail["status"] in QUOTABLE:
+            # 置业计划书 for this unit (the quotes area's form, unit preselected).
+            panel.insert(
+                2,
+                html.A(
+                    [html.I(className="bi bi-file-earmark-text me-1"), _("置业计划书")],
+                    href=f"/plan/quote?unit={int(unit_id)}",
+                    className="btn btn-outline-primary btn-sm mb-2",
+                    id="unit-quote-link",
+                ),
+            )
+        return panel
 
     # ------------------------------------------------------------------ virtual chart / release
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import exists, true
+
 from .errors import PermissionDenied
-from .models import RoleCode, User
+from .models import RoleCode, User, project_member
 
 # Permission names are "<area>.<action>". A role has a fixed set; the administrator has all.
 ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
@@ -139,6 +141,15 @@ def scope(user: User) -> Scope:
     if user.role_code == RoleCode.MANAGER and user.team_id is not None:
         return Scope(user.id, projects, None, frozenset({user.team_id}))
     return Scope(user.id, projects, None, None)
+
+
+def project_allowed(viewer: User, project_column):
+    """The viewer's project scope as an SQL boolean on `project_column`, for reads that check
+    scope in the same statement as the data (no separate membership query)."""
+    if viewer.role_code in (RoleCode.ADMIN, RoleCode.EXECUTIVE):
+        return true()
+    member = project_member.c
+    return exists().where(member.user_id == viewer.id, member.project_id == project_column)
 
 
 def restrict(query, viewer: User, project_column, consultant_column=None):

@@ -341,3 +341,49 @@ def test_another_process_change_shows_within_two_seconds(live_app):
     )
     assert "另一进程撤盘" in text_of(response_of(panel)[ids.UNIT_DETAIL]["children"])
     assert shell.PROJECT_SELECT  # the chart page lives in the shell
+
+
+def test_a_cached_drawing_is_never_served_outside_the_viewers_scope(app_env, app_data):
+    """Redraws come from a per-process cache; the scope check runs before it on every call."""
+    manager = app_env.server.test_client()
+    login(manager, "manager")
+    drawn = response_of(chart(manager, app_data["building_id"]))
+    assert drawn[ids.CHART_GRAPH]["figure"]["data"]
+    outsider = app_env.server.test_client()
+    login(outsider, "consultant3")  # a consultant of the other project only
+    out = response_of(chart(outsider, app_data["building_id"]))
+    assert out[ids.CHART_GRAPH]["figure"]["data"] == []
+    assert out[ids.FINGERPRINT]["data"] is None
+    assert "权限" in out[ids.CHART_INFO]["children"]
+
+
+def test_precision_and_language_changes_redraw_a_cached_chart(app_env, app_data):
+    from data_layer.commands import users as user_commands
+
+    db = app_env.server.extensions["loupan_db"]
+    client = app_env.server.test_client()
+    login(client, "consultant2")
+    before = response_of(chart(client, app_data["building_id"]))
+    area = before[ids.CHART_GRAPH]["figure"]["data"][0]["customdata"][0][0][3]
+    assert area == "90.50"
+    with db.writer() as s:
+        admin = s.scalar(select(User).where(User.username == "admin"))
+        base_commands.set_precision(s, actor=admin, area=1, unit_price=2, amount=2)
+    try:
+        after = response_of(chart(client, app_data["building_id"]))
+        assert after[ids.CHART_GRAPH]["figure"]["data"][0]["customdata"][0][0][3] == "90.5"
+    finally:
+        with db.writer() as s:
+            admin = s.scalar(select(User).where(User.username == "admin"))
+            base_commands.set_precision(s, actor=admin, area=2, unit_price=2, amount=2)
+    with db.writer() as s:
+        me = s.scalar(select(User).where(User.username == "consultant2"))
+        user_commands.set_language(s, actor=me, language="en")
+    try:
+        english = response_of(chart(client, app_data["building_id"]))
+        assert "Sell-through by units" in text_of(english[ids.CHART_LEGEND]["children"])
+        assert "待售" in text_of(before[ids.CHART_LEGEND]["children"])
+    finally:
+        with db.writer() as s:
+            me = s.scalar(select(User).where(User.username == "consultant2"))
+            user_commands.set_language(s, actor=me, language="zh")

@@ -17,8 +17,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Base, Timestamped, enum_column, utcnow
 from .types import Area
@@ -156,4 +157,10 @@ class User(Base, Timestamped):
 
     @property
     def project_ids(self) -> set[int]:
-        return {p.id for p in self.projects}
+        """The projects this user belongs to. Read as bare ids (one indexed query, no Project
+        objects) unless the relationship is already loaded or changed in this session."""
+        session = object_session(self)
+        if session is None or "projects" in self.__dict__:
+            return {p.id for p in self.projects}
+        column = project_member.c.project_id
+        return set(session.scalars(select(column).where(project_member.c.user_id == self.id)))

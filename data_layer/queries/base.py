@@ -50,14 +50,28 @@ def precision(session: Session) -> Precision:
             select(Setting.key, Setting.value).where(Setting.key.in_(PRECISION_KEYS.values()))
         ).all()
     )
-    values = {}
-    for name, key in PRECISION_KEYS.items():
+    return precision_of({name: rows.get(key) for name, key in PRECISION_KEYS.items()})
+
+
+def precision_columns() -> list:
+    """The precision settings as scalar subqueries, to read them within another statement
+    (pass the values to precision_of, in this order)."""
+    return [
+        select(Setting.value).where(Setting.key == key).scalar_subquery().label(f"p_{name}")
+        for name, key in PRECISION_KEYS.items()
+    ]
+
+
+def precision_of(values: dict) -> Precision:
+    """Precision from the stored text values by name (missing or bad → the default)."""
+    out = {}
+    for name in PRECISION_KEYS:
         try:
-            places = int(rows.get(key, PRECISION_DEFAULT))
+            places = int(values.get(name) or PRECISION_DEFAULT)
         except ValueError:
             places = PRECISION_DEFAULT
-        values[name] = min(max(places, 0), PRECISION_MAX)
-    return Precision(**values)
+        out[name] = min(max(places, 0), PRECISION_MAX)
+    return Precision(**out)
 
 
 def setting(session: Session, key: str, default: str = "") -> str:

@@ -3,13 +3,14 @@ unit lists of the base-data and pricing screens. Every read is scoped to the vie
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import BigInteger, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from .. import authz
 from ..errors import NotFound, PermissionDenied
@@ -25,6 +26,7 @@ from ..models import (
     User,
 )
 from ..rules.money import money
+from .base import PRECISION_KEYS, Precision, precision_columns, precision_of
 
 STATUS_ORDER = [
     UnitStatus.UNRELEASED,
@@ -129,7 +131,6 @@ UNIT_FIELDS = (
     Unit.layout_id,
     Unit.orientation,
     Unit.virtual_sold,
-    Unit.updated_at,
 )
 
 
@@ -143,28 +144,86 @@ def _building(session: Session, viewer: User, building_id: int) -> Building:
     return building
 
 
-def _fingerprint(rows) -> str:
-    digest = hashlib.blake2b(digest_size=12)
-    for row in rows:
-        digest.update(f"{row[0]}|{row[1]}|{row[2]};".encode())
-    return digest.hexdigest()
+class EpochMicros(FunctionElement):
+    """A DATETIME as integer microseconds since 1970, computed by the database."""
+
+    type = BigInteger()
+    name = "epoch_us"
+    inherit_cache = True
+
+
+@compiles(EpochMicros, "sqlite")
+def _epoch_us_sqlite(element, compiler, **kw):
+    # julianday resolves ~50 µs at today's dates: far finer than two commits of one unit.
+    value = compiler.process(element.clauses, **kw)
+    return f"CAST(ROUND((julianday({value}) - 2440587.5) * 86400000000) AS INTEGER)"
+
+
+@compiles(EpochMicros)
+def _epoch_us_default(element, compiler, **kw):
+    # MySQL / MariaDB: pure arithmetic, independent of the session's time zone.
+    value = compiler.process(element.clauses, **kw)
+    return f"TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', {value})"
+
+
+@dataclass(frozen=True)
+class BuildingVersion:
+    building_id: int
+    name: str
+    project_id: int
+    fingerprint: str
+    precision: Precision
+
+
+def version(session: Session, viewer: User, building_id: int) -> BuildingVersion:
+    """The building, the viewer's right to it and its units' fingerprint in one statement (the
+    live chart polls this every second per open chart).
+
+    The fingerprint is count · max(id) · Σ updated_at of the building's units, aggregated by
+    the database from the (building_id, updated_at) index. Every UPDATE of a unit bumps its
+    updated_at (onupdate), which moves the sum whatever the order in which concurrent
+    transactions commit (a max(updated_at) would miss a change committed after a later-stamped
+    one); an insert raises count or max(id), a delete lowers count. The building's name is
+    part of it because the chart's caption shows it. The precision settings come along: the
+    chart is drawn with them."""
+    authz.require(viewer, "inventory.view")
+    row = (
+        session.connection()
+        .execute(
+            select(
+                Building.name,
+                Building.project_id,
+                authz.project_allowed(viewer, Building.project_id),
+                func.count(Unit.id),
+                func.max(Unit.id),
+                func.sum(EpochMicros(Unit.updated_at)),
+                *precision_columns(),
+            )
+            .select_from(Building)
+            .outerjoin(Unit, Unit.building_id == Building.id)
+            .where(Building.id == building_id)
+            .group_by(Building.id, Building.name, Building.project_id)
+        )
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound("楼栋不存在。", "No such building.")
+    name, project_id, allowed, count, top, total, *places = row
+    if not allowed:
+        raise PermissionDenied("inventory.view")
+    return BuildingVersion(
+        building_id,
+        name,
+        project_id,
+        f"{count}:{top or 0}:{int(total or 0)}:{name}",
+        precision_of(dict(zip(PRECISION_KEYS, places, strict=True))),
+    )
 
 
 def fingerprint(session: Session, viewer: User, building_id: int) -> str:
-    """Changes whenever any unit of the building changes (status, price, flags: every UPDATE
-    bumps Unit.updated_at), is added or removed. Read from the (building_id, updated_at) index:
-    cheap enough to poll every second per open chart."""
-    _building(session, viewer, building_id)
-    rows = (
-        session.connection()
-        .execute(
-            select(Unit.id, Unit.updated_at, Unit.status)
-            .where(Unit.building_id == building_id)
-            .order_by(Unit.id)
-        )
-        .all()
-    )
-    return _fingerprint(rows)
+    """Changes whenever any unit of the building changes (status, price, flags), is added or
+    removed, in any process: the state is the database's."""
+    return version(session, viewer, building_id).fingerprint
 
 
 def _ratio(part: Decimal, whole: Decimal) -> Decimal:
@@ -182,7 +241,9 @@ def chart(
     """The building's units with the legend (count, area, amount per status) and sell-through
     (sold ÷ released by count, area and amount); `match` marks units passing the filters.
     `virtual`: the customer-facing view (可售 / 已售 / 未开放, virtual-sold flags applied)."""
-    building = _building(session, viewer, building_id)
+    # Read before the units: a change landing in between makes the next poll redraw, never
+    # leaves a chart showing older units under a newer fingerprint.
+    building = version(session, viewer, building_id)
     filters = filters or ChartFilters()
     # Core execution (no ORM row loading): this runs for every redraw of every open chart.
     rows = (
@@ -203,7 +264,6 @@ def chart(
     matched = 0
     released = [0, Decimal("0.00"), Decimal("0.00")]
     sold = [0, Decimal("0.00"), Decimal("0.00")]
-    fp_rows = []
     zero = Decimal("0.00")
     for (
         uid,
@@ -218,9 +278,7 @@ def chart(
         layout_id,
         orientation,
         virtual_sold,
-        updated_at,
     ) in rows:
-        fp_rows.append((uid, updated_at, status))
         amount = total if total is not None else zero
         if virtual:
             if status in SOLD or virtual_sold or status in (UnitStatus.RESERVED, UnitStatus.HELD):
@@ -264,9 +322,8 @@ def chart(
                 match,
             )
         )
-    fp_rows.sort(key=lambda r: r[0])
     return Chart(
-        building_id=building.id,
+        building_id=building.building_id,
         building_name=building.name,
         project_id=building.project_id,
         floors=floors,
@@ -282,7 +339,7 @@ def chart(
         },
         matched=matched,
         total=len(units),
-        fingerprint=_fingerprint(fp_rows),
+        fingerprint=building.fingerprint,
     )
 
 
