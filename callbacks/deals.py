@@ -565,12 +565,13 @@ def register(app):
         State(ids.CH_CUSTOMER, "value"),
         State(ids.CH_EXTRA, "value"),
         State(ids.CH_FAULT, "value"),
+        State(ids.CH_CONTRACT, "value"),
         State(ids.CH_TOKEN, "data"),
         prevent_initial_call=True,
         running=[(Output(ids.CH_SUBMIT, "disabled"), True, False)],
     )
     def request_change(
-        n, deal_id, kind, code, reason, unit_id, customer_id, extra, fault, token, *, user
+        n, deal_id, kind, code, reason, unit_id, customer_id, extra, fault, contract, token, *, user
     ):
         if not n:
             raise dash.exceptions.PreventUpdate
@@ -588,6 +589,7 @@ def register(app):
                 new_customer_id=customer_id,
                 extra_discount=_text(extra) or "0",
                 developer_fault=bool(fault),
+                contract_no=_text(contract),
                 token=token,
             )
         except DomainError as err:

@@ -151,6 +151,132 @@ def register(app):
         )
         return dbc.Alert(message, color="success", className="py-2 mb-2"), uuid.uuid4().hex
 
+    # ---------------------------------------------------------------------------- 退款登记
+
+    def _refund_rows(user, project_id):
+        return _translate_rows(
+            plain_rows(queries.refunds_frame(reader(), user, project_id)), ("state",)
+        )
+
+    @auth.callback(
+        app,
+        "finance.view",
+        Output(ids.RF_GRID, "rowData"),
+        Output(ids.RF_DEAL, "options"),
+        Input(shell.PROJECT_SELECT, "value"),
+        Input(ids.RF_FEEDBACK, "children"),
+    )
+    def refunds_due(project_id, _fb, *, user):
+        s = reader()
+        s.expire_all()
+        options = [
+            {
+                "label": _("{name}（待退 ¥{open}）", name=d["name"], open=format_amount(d["open"])),
+                "value": d["deal_id"],
+            }
+            for d in queries.refund_deals(s, user, project_id)
+        ]
+        return _refund_rows(user, project_id), options
+
+    @auth.callback(
+        app,
+        "finance.view",
+        Output(ids.RF_DEAL, "value"),
+        Output(ids.RF_AMOUNT, "value"),
+        Input(ids.RF_GRID, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def pick_refund(selected, *, user):
+        if not selected:
+            raise dash.exceptions.PreventUpdate
+        row = selected[0]
+        return row["deal_id"], f"{Decimal(str(row['open'])):.2f}"
+
+    @auth.callback(
+        app,
+        "finance.view",
+        Output(ids.RF_VOUCHERS, "rowData"),
+        Input(ids.RF_DEAL, "value"),
+        Input(ids.RF_FEEDBACK, "children"),
+    )
+    def refund_vouchers(deal_id, _fb, *, user):
+        if not deal_id:
+            return []
+        frame = queries.receipts_frame(reader(), user, None, deal_id=deal_id, kind="refund")
+        return _translate_rows(plain_rows(frame), ("kind", "status", "method", "reversed"))
+
+    @auth.callback(
+        app,
+        "finance.edit",
+        Output(ids.RF_FEEDBACK, "children"),
+        Output(ids.RF_TOKEN, "data"),
+        Input(ids.RF_SUBMIT, "n_clicks"),
+        State(ids.RF_DEAL, "value"),
+        State(ids.RF_AMOUNT, "value"),
+        State(ids.RF_METHOD, "value"),
+        State(ids.RF_PAYEE, "value"),
+        State(ids.RF_DATE, "date"),
+        State(ids.RF_NUMBER, "value"),
+        State(ids.RF_NOTES, "value"),
+        State(ids.RF_TOKEN, "data"),
+        prevent_initial_call=True,
+        running=[(Output(ids.RF_SUBMIT, "disabled"), True, False)],
+    )
+    def record_refund(n, deal_id, amount, method, payee, paid_on, number, notes, token, *, user):
+        if not n:
+            raise dash.exceptions.PreventUpdate
+        if not deal_id:
+            return feedback(_("请先选择交易。"), ok=False), dash.no_update
+        try:
+            voucher = database().run(
+                commands.record_refund,
+                actor=user,
+                deal_id=int(deal_id),
+                amount=_text(amount),
+                method=method or "",
+                payee=_text(payee),
+                paid_on=_date(paid_on, date.today()),
+                number=_text(number) or None,
+                notes=_text(notes),
+                token=token,
+            )
+        except DomainError as err:
+            return feedback(err.text(language()), ok=False), dash.no_update
+        message = html.Span(
+            [
+                _(
+                    "已登记退款单 {no}，金额 ¥{amount}（待审核）。",
+                    no=voucher.number,
+                    amount=format_amount(-voucher.amount),
+                ),
+                " ",
+                html.A(
+                    _("打印退款单"),
+                    href=f"/finance/receipt?id={voucher.id}",
+                    target="_blank",
+                    id="fin-rf-print-link",
+                ),
+            ]
+        )
+        return dbc.Alert(message, color="success", className="py-2 mb-2"), uuid.uuid4().hex
+
+    @auth.callback(
+        app,
+        "finance.view",
+        Output(ids.RF_DOWNLOAD, "data"),
+        Input(ids.RF_EXPORT, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        prevent_initial_call=True,
+    )
+    def export_refunds(_n, project_id, *, user):
+        frame = queries.refunds_frame(reader(), user, project_id)
+        rows = _translate_rows(frame.to_dict("records"), ("state",))
+        database().run(_audit_export, actor=user, what="refunds", count=len(rows))
+        return dcc.send_bytes(
+            to_xlsx(_headers(columns.REFUNDS), rows, _("待退款")),
+            f"refunds-{date.today():%Y%m%d}.xlsx",
+        )
+
     # ---------------------------------------------------------------------------- 收据 (print)
 
     app.clientside_callback(
@@ -333,9 +459,15 @@ def register(app):
                     }
                 )
         totals.append(
+            {"group": _("合计"), "name": _("收款"), "count": None, "amount": report.received}
+        )
+        totals.append(
+            {"group": _("合计"), "name": _("退款"), "count": None, "amount": -report.refunded}
+        )
+        totals.append(
             {
                 "group": _("合计"),
-                "name": _("全部收据"),
+                "name": _("净额（全部收据）"),
                 "count": report.count,
                 "amount": report.total,
             }

@@ -9,36 +9,30 @@ import pytest
 from sqlalchemy import select
 
 from data_layer.commands import deals as deal_cmd
-from data_layer.models import Customer, Project, Receipt, Unit, User
+from data_layer.models import (
+    Customer,
+    Deal,
+    DealStage,
+    DealState,
+    PaymentPlan,
+    PlanKind,
+    Project,
+    Receipt,
+    Unit,
+    User,
+)
+from tests import dash_client
 from tests.conftest import login
-from tests.test_callback_security import callback_bodies
 from tests.test_deals_support import make_plans
 
 
-def post(app, client, output_part: str, values: dict, changed: str | None = None):
-    """Post the callback whose output contains `output_part`, with inputs/state by id.prop."""
-    key, body = next((k, b) for k, b in callback_bodies(app) if output_part in k)
-    cb = app.callback_map[key]
-    body["inputs"] = [
-        {
-            "id": i["id"],
-            "property": i["property"],
-            "value": values.get(f"{i['id']}.{i['property']}"),
-        }
-        for i in cb["inputs"]
-    ]
-    body["state"] = [
-        {
-            "id": s["id"],
-            "property": s["property"],
-            "value": values.get(f"{s['id']}.{s['property']}"),
-        }
-        for s in cb["state"]
-    ]
-    body["changedPropIds"] = [changed or f"{cb['inputs'][0]['id']}.{cb['inputs'][0]['property']}"]
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]
+def post(app, client, output: str, values: dict, changed: str | None = None):
+    """Post the callback producing `output` ("id.prop"), inputs/state by id.prop, as if its
+    first input changed (unless `changed` says otherwise); the updated properties."""
+    _key, cb = dash_client.callback(app, output)
+    first = cb["inputs"][0]
+    changed = changed or f"{first['id']}.{first['property']}"
+    return dash_client.response_of(dash_client.post(client, app, output, values, changed))
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +154,140 @@ def test_receipt_form_refuses_an_overpayment_in_chinese(app_env, booked):
     with db.factory() as s:
         amounts = s.scalars(select(Receipt.amount).where(Receipt.deal_id == booked["deal_id"]))
         assert list(amounts) == [Decimal("1000.00")]
+
+
+@pytest.fixture(scope="module")
+def cancelled(app_env):
+    """A deal of 李娜 with 1,000 received and audited, then cancelled (退房) with approval."""
+    from data_layer.commands import finance as fin_cmd
+
+    db = app_env.server.extensions["loupan_db"]
+    with db.writer() as s:
+        project = s.scalar(select(Project).where(Project.code == "P1"))
+        plan = s.scalar(
+            select(PaymentPlan).where(
+                PaymentPlan.project_id == project.id, PaymentPlan.kind == PlanKind.LUMP_SUM
+            )
+        )
+        user = {u.username: u for u in s.scalars(select(User))}
+        customer = s.scalar(select(Customer).where(Customer.name == "李娜"))
+        unit = s.scalar(
+            select(Unit).where(Unit.project_id == project.id).order_by(Unit.id.desc()).limit(1)
+        )
+        deal = deal_cmd.subscribe(
+            s,
+            actor=user["consultant2"],
+            unit_id=unit.id,
+            customer_id=customer.id,
+            plan_id=plan.id,
+            deposit=Decimal("50000"),
+        )
+        receipt = fin_cmd.record_receipt(
+            s, actor=user["finance"], deal_id=deal.id, amount=Decimal("1000"), method="cash"
+        )
+        fin_cmd.audit_receipts(s, actor=user["finance"], receipt_ids=[receipt.id])
+        req = deal_cmd.request_change(s, actor=user["consultant2"], deal_id=deal.id, kind="cancel")
+        deal_cmd.decide(s, actor=user["manager"], approval_id=req.id, approve=True)
+        return {"deal_id": deal.id}
+
+
+def test_refund_form_pays_out_a_cancelled_deal_and_refuses_overpaying(app_env, booked, cancelled):
+    client = app_env.server.test_client()
+    login(client, "finance")
+    listed = post(app_env, client, "fin-rf-grid.rowData", {"fin-rf-feedback.children": None})
+    assert [o["value"] for o in listed["fin-rf-deal"]["options"]] == [cancelled["deal_id"]]
+    assert "待退 ¥1,000.00" in listed["fin-rf-deal"]["options"][0]["label"]
+    row = listed["fin-rf-grid"]["rowData"][0]
+    assert (row["state"], row["open"]) == ("已退房", 1000.0)
+    picked = post(app_env, client, "fin-rf-deal.value", {"fin-rf-grid.selectedRows": [row]})
+    assert picked["fin-rf-amount"]["value"] == "1000.00"
+    values = {
+        "fin-rf-submit.n_clicks": 1,
+        "fin-rf-deal.value": cancelled["deal_id"],
+        "fin-rf-amount.value": "1000.01",
+        "fin-rf-method.value": "transfer",
+        "fin-rf-date.date": "2026-12-04",
+        "fin-rf-token.data": "rf-1",
+    }
+    out = post(app_env, client, "fin-rf-feedback.children", values)
+    assert "不能多退" in json.dumps(out, ensure_ascii=False)
+    values.update({"fin-rf-amount.value": "400", "fin-rf-token.data": "rf-2"})
+    out = json.dumps(post(app_env, client, "fin-rf-feedback.children", values), ensure_ascii=False)
+    assert "已登记退款单 TK" in out and "¥400.00" in out
+    out = post(app_env, client, "fin-rf-feedback.children", values)  # the same form again
+    assert "请勿重复点击" in json.dumps(out, ensure_ascii=False)
+    values.update({"fin-rf-deal.value": booked["deal_id"], "fin-rf-token.data": "rf-3"})
+    out = post(app_env, client, "fin-rf-feedback.children", values)
+    assert "仍在进行中" in json.dumps(out, ensure_ascii=False)
+    vouchers = post(
+        app_env, client, "fin-rf-vouchers.rowData", {"fin-rf-deal.value": cancelled["deal_id"]}
+    )
+    assert [(r["amount"], r["kind"]) for r in vouchers["fin-rf-vouchers"]["rowData"]] == [
+        (-400.0, "退款")
+    ]
+    download = post(app_env, client, "fin-rf-download.data", {"fin-rf-export.n_clicks": 1})
+    assert download["fin-rf-download"]["data"]["filename"].startswith("refunds-")
+    page = client.get(f"/finance/receipt?id={vouchers['fin-rf-vouchers']['rowData'][0]['id']}")
+    assert page.status_code == 200
+
+
+def test_swap_form_needs_the_new_contract_number_of_a_signed_deal(app_env):
+    db = app_env.server.extensions["loupan_db"]
+    with db.writer() as s:
+        project = s.scalar(select(Project).where(Project.code == "P1"))
+        plan = s.scalar(
+            select(PaymentPlan).where(
+                PaymentPlan.project_id == project.id, PaymentPlan.kind == PlanKind.LUMP_SUM
+            )
+        )
+        consultant = s.scalar(select(User).where(User.username == "consultant"))
+        customer = s.scalar(select(Customer).where(Customer.name == "张伟"))
+        free = s.scalars(
+            select(Unit).where(Unit.project_id == project.id, Unit.status == "available")
+        ).all()
+        deal = deal_cmd.sign_contract(
+            s,
+            actor=consultant,
+            unit_id=free[0].id,
+            customer_id=customer.id,
+            plan_id=plan.id,
+            deposit=Decimal("50000"),
+            contract_no="HT-SWAP-1",
+        )
+        deal_id, target = deal.id, free[1].id
+    client = app_env.server.test_client()
+    login(client, "consultant")
+    values = {
+        "deals-ch-submit.n_clicks": 1,
+        "deals-ch-deal.value": deal_id,
+        "deals-ch-kind.value": "swap",
+        "deals-ch-unit.value": target,
+        "deals-ch-token.data": "sw-1",
+    }
+    out = post(app_env, client, "deals-ch-feedback.children", values)
+    assert "请填写合同编号" in json.dumps(out, ensure_ascii=False)
+    values.update({"deals-ch-contract.value": "HT-SWAP-2", "deals-ch-token.data": "sw-2"})
+    out = post(app_env, client, "deals-ch-feedback.children", values)
+    assert "已提交变更申请" in json.dumps(out, ensure_ascii=False)
+    manager = app_env.server.test_client()
+    login(manager, "manager")
+    pending = post(app_env, manager, "deals-ap-grid.rowData", {"deals-ap-status.value": "pending"})
+    row = next(r for r in pending["deals-ap-grid"]["rowData"] if r["deal_id"] == deal_id)
+    assert "新合同 HT-SWAP-2" in row["what"]
+    out = post(
+        app_env,
+        manager,
+        "deals-ap-grid.rowData",
+        {
+            "deals-ap-approve.n_clicks": 1,
+            "deals-ap-status.value": "pending",
+            "deals-ap-grid.selectedRows": [row],
+        },
+        changed="deals-ap-approve.n_clicks",
+    )
+    assert "变更已生效" in json.dumps(out, ensure_ascii=False)
+    with db.factory() as s:
+        old = s.get(Deal, deal_id)
+        new = s.scalar(select(Deal).where(Deal.live_unit_id == target))
+        assert old.state == DealState.SWAPPED
+        assert (new.contract_no, new.stage) == ("HT-SWAP-2", DealStage.CONTRACTED)

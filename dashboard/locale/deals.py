@@ -190,4 +190,9 @@ EN = {
     "请填写贷款年限。": "Fill in the years.",
     "贷款年限须在1到30年之间。": "Years must be between 1 and 30.",
     "贷款金额为0，无需按揭。": "The loan is zero: no mortgage needed.",
+    # 换房 after the contract, refunds
+    "新合同编号（已签约换房）": "New contract no. (signed deal swap)",
+    "换房（换出）": "Swap (out)",
+    "换房（换入）": "Swap (in)",
+    "退款调整": "Refund adjusted",
 }

@@ -911,10 +911,16 @@ def _contract_number(session: Session, contract_no: str | None, deal_id: int | N
 
 
 def deed_tax_rules(session: Session) -> list[fee_rules.DeedTaxRule]:
+    """The administrator's dated rates plus the built-in national rates (rules.fees) for
+    whatever city and date they do not cover."""
     rows = session.scalars(select(DeedTaxRate)).all()
-    if not rows:
-        return list(fee_rules.DEFAULT_DEED_TAX_RULES)
-    return [
+    stored = {(r.city, r.effective_from) for r in rows}
+    defaults = [
+        rule
+        for rule in fee_rules.DEFAULT_DEED_TAX_RULES
+        if (rule.city, rule.effective_from) not in stored
+    ]
+    return defaults + [
         fee_rules.DeedTaxRule(
             effective_from=r.effective_from,
             city=r.city,

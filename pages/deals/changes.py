@@ -53,7 +53,12 @@ def layout(**_query):
                 dbc.Row(
                     [
                         _field("额外优惠（元）", dbc.Input(id=ids.CH_EXTRA, type="text"), 2),
-                        _field("说明", dbc.Input(id=ids.CH_REASON, maxLength=200), 5),
+                        _field(
+                            "新合同编号（已签约换房）",
+                            dbc.Input(id=ids.CH_CONTRACT, maxLength=50),
+                            2,
+                        ),
+                        _field("说明", dbc.Input(id=ids.CH_REASON, maxLength=200), 3),
                         dbc.Col(
                             dbc.Checkbox(
                                 id=ids.CH_FAULT, label=_("开发商原因（双倍返还定金）"), value=False

@@ -50,6 +50,7 @@ CH_UNIT = "deals-ch-unit"
 CH_CUSTOMER = "deals-ch-customer"
 CH_EXTRA = "deals-ch-extra"
 CH_FAULT = "deals-ch-fault"
+CH_CONTRACT = "deals-ch-contract"  # the new contract's number when a signed deal swaps units
 CH_SUBMIT = "deals-ch-submit"
 CH_TOKEN = "deals-ch-token"
 CH_FEEDBACK = "deals-ch-feedback"

@@ -1,4 +1,5 @@
-"""Component ids of the finance screens (收款登记, 收据审核, 催款, 收款日报, 回款分析, 业绩考核)."""
+"""Component ids of the finance screens (收款登记, 退款登记, 收据审核, 催款, 收款日报, 回款分析,
+业绩考核)."""
 
 # 收款登记
 RC_DEAL = "fin-rc-deal"
@@ -64,3 +65,19 @@ PF_CHART = "fin-pf-chart"
 PF_GRID = "fin-pf-grid"
 PF_EXPORT = "fin-pf-export"
 PF_DOWNLOAD = "fin-pf-download"
+
+# 退款登记
+RF_DEAL = "fin-rf-deal"
+RF_AMOUNT = "fin-rf-amount"
+RF_METHOD = "fin-rf-method"
+RF_PAYEE = "fin-rf-payee"
+RF_DATE = "fin-rf-date"
+RF_NUMBER = "fin-rf-number"
+RF_NOTES = "fin-rf-notes"
+RF_SUBMIT = "fin-rf-submit"
+RF_TOKEN = "fin-rf-token"
+RF_FEEDBACK = "fin-rf-feedback"
+RF_GRID = "fin-rf-grid"
+RF_VOUCHERS = "fin-rf-vouchers"
+RF_EXPORT = "fin-rf-export"
+RF_DOWNLOAD = "fin-rf-download"

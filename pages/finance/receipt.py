@@ -1,4 +1,5 @@
-"""收据: one receipt laid out for printing, with the amount in 人民币大写."""
+"""收据 / 退款单: one receipt or refund voucher laid out for printing, with the amount in
+人民币大写."""
 
 import dash
 import dash_bootstrap_components as dbc
@@ -22,7 +23,7 @@ def sheet(printed: queries.PrintedReceipt):
     rows = [
         html.Tr(
             [
-                html.Th(_("交款人")),
+                html.Th(_("收款人") if printed.refund else _("交款人")),
                 html.Td(printed.payer),
                 html.Th(_("房间")),
                 html.Td(f"{printed.project} {printed.unit}"),
@@ -32,7 +33,7 @@ def sheet(printed: queries.PrintedReceipt):
             [
                 html.Th(_("客户")),
                 html.Td(printed.customer),
-                html.Th(_("收款方式")),
+                html.Th(_("退款方式") if printed.refund else _("收款方式")),
                 html.Td(printed.method),
             ]
         ),
@@ -65,7 +66,7 @@ def sheet(printed: queries.PrintedReceipt):
     if printed.notes:
         rows.append(html.Tr([html.Th(_("备注")), html.Td(printed.notes, colSpan=3)]))
     content = [
-        html.H1(_("收 款 收 据")),
+        html.H1(_("退 款 单") if printed.refund else _("收 款 收 据")),
         html.Div(printed.company, className="text-center mb-2"),
         html.Div(
             [
@@ -77,9 +78,9 @@ def sheet(printed: queries.PrintedReceipt):
         html.Table(rows),
         html.Div(
             [
-                html.Span(_("收款单位（盖章）：")),
+                html.Span(_("付款单位（盖章）：") if printed.refund else _("收款单位（盖章）：")),
                 html.Span(_("经办人：{name}", name=printed.cashier)),
-                html.Span(_("交款人签字：")),
+                html.Span(_("收款人签字：") if printed.refund else _("交款人签字：")),
             ],
             className="receipt-sign",
         ),

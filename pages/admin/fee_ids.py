@@ -1,0 +1,23 @@
+"""Component ids of 费用设置 (fee rules and deed-tax rates)."""
+
+FEE_GRID = "admin-fee-grid"
+FEE_EXPORT = "admin-fee-export"
+FEE_DOWNLOAD = "admin-fee-download"
+FEE_CITY = "admin-fee-city"
+FEE_PROJECT = "admin-fee-project"
+FEE_CODE = "admin-fee-code"
+FEE_NAME = "admin-fee-name"
+FEE_FORMULA = "admin-fee-formula"
+FEE_FROM = "admin-fee-from"
+FEE_ADD = "admin-fee-add"
+FEE_FEEDBACK = "admin-fee-feedback"
+
+DT_GRID = "admin-dt-grid"
+DT_EXPORT = "admin-dt-export"
+DT_DOWNLOAD = "admin-dt-download"
+DT_CITY = "admin-dt-city"
+DT_FROM = "admin-dt-from"
+DT_THRESHOLD = "admin-dt-threshold"
+DT_RATE = "admin-dt-rate"  # pattern: {"type": DT_RATE, "field": one of RATE_FIELDS}
+DT_ADD = "admin-dt-add"
+DT_FEEDBACK = "admin-dt-feedback"
