@@ -851,6 +851,9 @@ def detail_view(detail: queries.CustomerDetail):
             amount = event.get("amount")
             if amount is not None and amount == amount:
                 details = f"{details} ¥{format_amount(amount)}"
+        elif kind == "quote":
+            title = _("置业计划书")
+            details = f"{event['title']} {details} ¥{format_amount(event['amount'])}"
         else:
             title = _("交易") + "·" + _(DEAL_EVENT_LABELS.get(event["title"], event["title"]))
         timeline_rows.append(
@@ -893,5 +896,42 @@ def detail_view(detail: queries.CustomerDetail):
             timeline,
             html.H2(_("交易"), className="h6 mt-3"),
             deal_grid if deals else html.Div(_("暂无交易"), className="text-muted small"),
+            quote_section(detail),
+        ]
+    )
+
+
+def quote_section(detail: queries.CustomerDetail) -> html.Div:
+    """置业计划书 of the customer (newest first), each opening its printable page."""
+    items = [
+        html.Li(
+            [
+                html.A(q["number"], href=f"/plan/quote/print?id={q['id']}", className="me-2"),
+                f"{q['unit']} · {q['plan_name']} · ¥{format_amount(q['deal_total'])} · "
+                + _("有效期至 {d}", d=q["valid_until"].isoformat()),
+                dbc.Badge(_("优惠待审批"), color="warning", className="ms-2")
+                if q["needs_approval"]
+                else None,
+            ],
+            className="small",
+        )
+        for q in reversed(detail.quotes)
+    ]
+    new = (
+        html.A(
+            [html.I(className="bi bi-plus-lg me-1"), _("新建置业计划书")],
+            href=f"/plan/quote?customer={detail.customer.id}",
+            className="btn btn-outline-primary btn-sm ms-2 no-print",
+            id="crm-detail-new-quote",
+        )
+        if authz.has(auth.viewer(), "quote.create")
+        else None
+    )
+    return html.Div(
+        [
+            html.Div([html.H2(_("置业计划书"), className="h6 mb-0"), new], className="d-flex mt-3"),
+            html.Ul(items, className="mt-2 mb-0", id="crm-detail-quotes")
+            if items
+            else html.Div(_("暂无置业计划书"), className="text-muted small mt-2"),
         ]
     )

@@ -1,11 +1,12 @@
 """Demo data of the CRM's own tables: survey questions with answers, the attribution history
 (who registered each customer, one consultant's customers handed over when they left) and the
-funnel dates the demo customers may lack."""
+funnel dates the demo customers may lack, and a few 置业计划书 (quotes)."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from random import Random
 
 from sqlalchemy import func, or_, select, update
@@ -13,16 +14,22 @@ from sqlalchemy import func, or_, select, update
 from . import audit
 from .bulk import bulk_insert
 from .db import Database
+from .errors import DomainError
 from .models import (
     AssignmentKind,
     Customer,
     CustomerAssignment,
     CustomerStage,
+    LoanKind,
+    PaymentPlan,
     Project,
+    Quote,
     RoleCode,
     SurveyAnswer,
     SurveyField,
     SurveyKind,
+    Unit,
+    UnitStatus,
     User,
     project_member,
 )
@@ -130,6 +137,7 @@ def load(db: Database, rng: Random, today: date) -> dict:
             created["assignments"] = bulk_insert(session, CustomerAssignment, history)
             created["transferred"] = _transfer_example(session, rng, today)
         audit.record(session, None, "demo.crm", subject="demo:crm", after=created)
+    created["quotes"] = _quotes(db, rng, today)
     return created
 
 
@@ -179,3 +187,68 @@ def _transfer_example(session, rng: Random, today: date) -> int:
             )
         )
     return len(customers)
+
+
+def _quotes(db: Database, rng: Random, today: date) -> int:
+    """A few 置业计划书 of the demo consultant's active customers on units for sale, one per
+    payment plan, made through the quote command (none when any quote exists)."""
+    from .commands import quotes as quote_commands
+
+    made = 0
+    with db.writer() as session:
+        if session.scalar(select(Quote.id).limit(1)) is not None:
+            return 0
+        consultant = session.scalar(select(User).where(User.username == "consultant"))
+        if consultant is None or not consultant.projects:
+            return 0
+        project_id = sorted(consultant.project_ids)[0]
+        customers = session.execute(
+            select(Customer.id, Customer.first_contact_on)
+            .where(
+                Customer.project_id == project_id,
+                Customer.consultant_id == consultant.id,
+                Customer.stage.in_((CustomerStage.LEAD, CustomerStage.OPPORTUNITY)),
+            )
+            .order_by(Customer.id.desc())
+            .limit(4)
+        ).all()
+        units = session.scalars(
+            select(Unit.id)
+            .where(Unit.project_id == project_id, Unit.status == UnitStatus.AVAILABLE)
+            .order_by(Unit.id)
+            .limit(40)
+        ).all()
+        plans = session.scalars(
+            select(PaymentPlan)
+            .where(PaymentPlan.project_id == project_id, PaymentPlan.active.is_(True))
+            .order_by(PaymentPlan.id)
+        ).all()
+        if not (customers and units and plans):
+            return 0
+        for index, (customer_id, first_contact_on) in enumerate(customers):
+            plan = plans[index % len(plans)]
+            kind, down = quote_commands.plan_defaults(plan)
+            terms = quote_commands.QuoteTerms(
+                unit_id=rng.choice(units),
+                plan_id=plan.id,
+                customer_id=customer_id,
+                extra_discount=Decimal(rng.choice((0, 5000, 10000))),
+                deposit=Decimal(50000),
+                down_payment_percent=down,
+                loan_kind=kind,
+                loan_years=rng.choice((20, 25, 30)) if kind is not LoanKind.NONE else 0,
+                provident_loan=Decimal(600000) if kind is LoanKind.COMBINED else None,
+            )
+            # On or after the customer's first visit, within the last ten days.
+            earliest = max(first_contact_on, today - timedelta(days=10))
+            day = earliest + timedelta(days=rng.randint(0, max(0, (today - earliest).days)))
+            try:
+                with session.begin_nested():
+                    quote = quote_commands.create_quote(
+                        session, actor=consultant, terms=terms, today=day
+                    )
+            except DomainError:
+                continue  # a unit priced out of the example loan: skip it
+            quote.created_at = datetime.combine(day, time(rng.randint(15, 18), rng.randint(0, 59)))
+            made += 1
+    return made
