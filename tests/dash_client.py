@@ -38,17 +38,27 @@ def body(key: str, inputs: list, state: list = (), changed: str | list | None = 
     }
 
 
-def entries(items, values: dict) -> list[dict]:
+def entries(items, values: dict) -> list:
     """{id, property, value} for Dash's input or state specs, the value looked up in `values`
-    by "id.prop" (None when missing)."""
-    return [
-        {
-            "id": item["id"],
-            "property": item["property"],
-            "value": values.get(f"{item['id']}.{item['property']}"),
-        }
-        for item in items
-    ]
+    by "id.prop" (None when missing). A pattern-matching ALL spec ({"type": t, "field": ALL})
+    becomes the list of the components shown: values[t] lists their (wildcard value, value)."""
+    found = []
+    for item in items:
+        if not item["id"].startswith("{"):
+            name = f"{item['id']}.{item['property']}"
+            found.append(
+                {"id": item["id"], "property": item["property"], "value": values.get(name)}
+            )
+            continue
+        pattern = json.loads(item["id"])
+        wildcard = next(k for k, v in pattern.items() if v == ["ALL"])
+        shown = []
+        for key, value in values.get(pattern["type"], []):
+            ident = {**pattern, wildcard: key}
+            value = ident if item["property"] == "id" else value
+            shown.append({"id": ident, "property": item["property"], "value": value})
+        found.append(shown)
+    return found
 
 
 def callback(app, output: str) -> tuple[str, dict]:
@@ -61,19 +71,20 @@ def callback(app, output: str) -> tuple[str, dict]:
     raise KeyError(output)
 
 
-def request(app, output: str, values: dict, changed: str | None = None) -> tuple[str, dict]:
-    """The request for the callback producing `output`, inputs and state from `values`."""
+def request(app, output: str, values: dict, trigger: str | None = None) -> tuple[str, dict]:
+    """The request for the callback producing `output`, inputs and state from `values`,
+    `trigger` ("id.prop") the input that changed."""
     key, cb = callback(app, output)
-    return key, body(key, entries(cb["inputs"], values), entries(cb["state"], values), changed)
+    return key, body(key, entries(cb["inputs"], values), entries(cb["state"], values), trigger)
 
 
 def send(client, request_body: dict):
     return client.post(URL, json=request_body)
 
 
-def post(client, app, output: str, values: dict, changed: str | None = None):
+def post(client, app, output: str, values: dict, trigger: str | None = None):
     """Post the callback producing `output` with input and state values by "id.prop"."""
-    return send(client, request(app, output, values, changed)[1])
+    return send(client, request(app, output, values, trigger)[1])
 
 
 def response_of(response) -> dict:

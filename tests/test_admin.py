@@ -9,6 +9,7 @@ from data_layer import audit
 from data_layer.errors import PermissionDenied, ValidationError
 from data_layer.models import AuditEntry
 from data_layer.queries.audit import audit_frame
+from tests import dash_client
 from tests.conftest import login
 
 
@@ -39,48 +40,24 @@ def test_only_administrators_read_the_audit_log(session, world, role):
         audit_frame(session, world.users[role])
 
 
-def _post(client, output, inputs, state, changed):
-    outputs = [
-        {"id": part.rpartition(".")[0], "property": part.rpartition(".")[2]}
-        for part in output.strip(".").split("...")
-    ]
-    body = {
-        "output": output,
-        "outputs": outputs if output.startswith("..") else outputs[0],
-        "inputs": inputs,
-        "state": state,
-        "changedPropIds": [changed],
-    }
-    return client.post("/_dash-update-component", json=body)
-
-
 def test_administrator_creates_a_user_through_the_screen(app_env):
     client = app_env.server.test_client()
     login(client, "admin")
-    output = "..admin-users-grid.rowData...admin-users-feedback.children.."
-    state_values = {
-        "admin-new-username": "li.lei",
-        "admin-new-name": "李雷",
-        "admin-new-role": "consultant",
-        "admin-new-password": "Welcome2026",
-        "admin-new-projects": [],
-        "admin-reset-password": None,
+    form = {
+        "admin-new-username.value": "li.lei",
+        "admin-new-name.value": "李雷",
+        "admin-new-role.value": "consultant",
+        "admin-new-password.value": "Welcome2026",
+        "admin-new-projects.value": [],
     }
-    response = _post(
-        client,
-        output,
-        [
-            {"id": i, "property": "n_clicks", "value": v}
-            for i, v in (
-                ("admin-create-user", 1),
-                ("admin-reset", None),
-                ("admin-toggle-active", None),
-            )
-        ],
-        [{"id": k, "property": "value", "value": v} for k, v in state_values.items()]
-        + [{"id": "admin-users-grid", "property": "selectedRows", "value": None}],
-        "admin-create-user.n_clicks",
-    )
+
+    def create(clicks):
+        values = {**form, "admin-create-user.n_clicks": clicks}
+        return dash_client.post(
+            client, app_env, "admin-users-feedback.children", values, "admin-create-user.n_clicks"
+        )
+
+    response = create(1)
     assert response.status_code == 200
     payload = response.json["response"]
     rows = payload["admin-users-grid"]["rowData"]
@@ -89,21 +66,7 @@ def test_administrator_creates_a_user_through_the_screen(app_env):
     assert "li.lei 已创建" in json.dumps(payload["admin-users-feedback"], ensure_ascii=False)
 
     # The same again is refused with a Chinese message, and no second account appears.
-    again = _post(
-        client,
-        output,
-        [
-            {"id": i, "property": "n_clicks", "value": v}
-            for i, v in (
-                ("admin-create-user", 2),
-                ("admin-reset", None),
-                ("admin-toggle-active", None),
-            )
-        ],
-        [{"id": k, "property": "value", "value": v} for k, v in state_values.items()]
-        + [{"id": "admin-users-grid", "property": "selectedRows", "value": None}],
-        "admin-create-user.n_clicks",
-    ).json["response"]
+    again = create(2).json["response"]
     assert "已被使用" in json.dumps(again["admin-users-feedback"], ensure_ascii=False)
     assert sum(r["username"] == "li.lei" for r in again["admin-users-grid"]["rowData"]) == 1
 
@@ -112,25 +75,15 @@ def test_audit_screen_lists_todays_logins(app_env):
     client = app_env.server.test_client()
     login(client, "admin")
     today = date.today()
-    response = _post(
-        client,
-        "..admin-audit-grid.rowData...admin-audit-info.children..",
-        [{"id": "admin-audit-search", "property": "n_clicks", "value": 1}],
-        [
-            {
-                "id": "admin-audit-start",
-                "property": "date",
-                "value": (today - timedelta(days=1)).isoformat(),
-            },
-            {
-                "id": "admin-audit-end",
-                "property": "date",
-                "value": (today + timedelta(days=1)).isoformat(),
-            },
-            {"id": "admin-audit-action", "property": "value", "value": "auth.login"},
-            {"id": "admin-audit-user", "property": "value", "value": "admin"},
-        ],
-        "admin-audit-search.n_clicks",
+    values = {
+        "admin-audit-search.n_clicks": 1,
+        "admin-audit-start.date": (today - timedelta(days=1)).isoformat(),
+        "admin-audit-end.date": (today + timedelta(days=1)).isoformat(),
+        "admin-audit-action.value": "auth.login",
+        "admin-audit-user.value": "admin",
+    }
+    response = dash_client.post(
+        client, app_env, "admin-audit-grid.rowData", values, "admin-audit-search.n_clicks"
     )
     rows = response.json["response"]["admin-audit-grid"]["rowData"]
     assert rows and all(r["username"] == "admin" for r in rows)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from data_layer import authz
 from data_layer.models import AuditEntry, RoleCode, User
+from tests import dash_client
 from tests.conftest import login
 
 ROLE_USERS = {
@@ -36,12 +37,11 @@ def _spec(item, value):
     return [] if many else entry
 
 
-def _outputs(key: str) -> list[dict]:
-    specs = []
-    for part in key.strip(".").split("..."):
-        raw, _, prop = part.rpartition(".")
-        specs.append({"id": _component_id(raw)[0], "property": prop.split("@")[0]})
-    return specs
+def _concrete(outputs):
+    """Output specs (one or a list) with pattern-matching ids made concrete."""
+    if isinstance(outputs, dict):
+        return {**outputs, "id": _component_id(outputs["id"])[0]}
+    return [_concrete(o) for o in outputs]
 
 
 ROUTER = ".._pages_content.children..._pages_store.data.."
@@ -54,14 +54,13 @@ def callback_bodies(app):
     for output, cb in app.callback_map.items():
         if "callback" not in cb:
             continue  # clientside: runs in the browser, no endpoint
-        outputs = _outputs(output)
-        body = {
-            "output": output,
-            "outputs": outputs if output.startswith("..") else outputs[0],
-            "inputs": [_spec(i, 1) for i in cb["inputs"]],
-            "state": [_spec(s, None) for s in cb["state"]],
-            "changedPropIds": [f"{i['id']}.{i['property']}" for i in cb["inputs"]][:1],
-        }
+        body = dash_client.body(
+            output,
+            [_spec(i, 1) for i in cb["inputs"]],
+            [_spec(s, None) for s in cb["state"]],
+            [f"{i['id']}.{i['property']}" for i in cb["inputs"]][:1],
+        )
+        body["outputs"] = _concrete(body["outputs"])
         bodies.append((output, body))
     return bodies
 
@@ -87,7 +86,7 @@ def test_no_session_is_refused_for_every_callback(app_env):
     client = app_env.server.test_client()
     before = written_rows(app_env)
     for output, body in callback_bodies(app_env):
-        response = client.post("/_dash-update-component", json=body)
+        response = dash_client.send(client, body)
         assert response.status_code == 401, output
     assert written_rows(app_env) == before
 
@@ -104,7 +103,7 @@ def test_role_without_permission_is_refused_for_every_callback(app_env, role):
         if permission is None or authz.has(probe, permission):
             continue
         before = written_rows(app_env)
-        response = client.post("/_dash-update-component", json=body)
+        response = dash_client.send(client, body)
         assert response.status_code == 403, (role, output)
         assert written_rows(app_env) == before
         checked += 1
@@ -134,7 +133,7 @@ def test_page_layout_refuses_a_role_without_permission(app_env):
     body = dict(callback_bodies(app_env))[ROUTER]
     for item in body["inputs"]:
         item["value"] = {"pathname": "/admin/audit", "search": ""}.get(item["property"])
-    response = client.post("/_dash-update-component", json=body)
+    response = dash_client.send(client, body)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "page-forbidden" in text
@@ -179,7 +178,7 @@ def _route(app, client, pathname: str) -> str:
     body = dict(callback_bodies(app))[ROUTER]
     for item in body["inputs"]:
         item["value"] = {"pathname": pathname, "search": ""}.get(item["property"])
-    response = client.post("/_dash-update-component", json=body)
+    response = dash_client.send(client, body)
     assert response.status_code == 200
     return response.get_data(as_text=True)
 

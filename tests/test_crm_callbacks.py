@@ -11,52 +11,15 @@ from sqlalchemy import func, select
 
 from data_layer.models import AuditEntry, Customer, FollowUp, User
 from pages.crm import ids
+from tests import dash_client
 from tests.conftest import login
-
-
-def callback_key(app, output_id: str, prop: str) -> str:
-    app.server.test_client().get("/healthz")
-    wanted = f"{output_id}.{prop}"
-    for key in app.callback_map:
-        parts = [p.split("@")[0] for p in key.strip(".").split("...")]
-        if wanted in parts and "callback" in app.callback_map[key]:
-            return key
-    raise KeyError(wanted)
 
 
 def post(client, app, output_id: str, prop: str, values: dict, trigger: str | None = None):
     """Post an update for the callback producing output_id.prop; values maps "id.prop" to the
-    value sent for that input or state (missing ones are None)."""
-    key = callback_key(app, output_id, prop)
-    cb = app.callback_map[key]
-    outputs = [
-        {"id": p.rpartition(".")[0], "property": p.rpartition(".")[2].split("@")[0]}
-        for p in key.strip(".").split("...")
-    ]
-
-    def spec(item):
-        if item["id"].startswith("{"):
-            # pattern-matching ALL: values[type] lists (field id, value) of the components shown
-            kind = json.loads(item["id"])["type"]
-            return [
-                {
-                    "id": {"type": kind, "field": field},
-                    "property": item["property"],
-                    "value": {"type": kind, "field": field} if item["property"] == "id" else value,
-                }
-                for field, value in values.get(kind, [])
-            ]
-        return {**item, "value": values.get(f"{item['id']}.{item['property']}")}
-
-    inputs = [spec(i) for i in cb["inputs"]]
-    body = {
-        "output": key,
-        "outputs": outputs if key.startswith("..") else outputs[0],
-        "inputs": inputs,
-        "state": [spec(s) for s in cb["state"]],
-        "changedPropIds": [trigger] if trigger else [],
-    }
-    return client.post("/_dash-update-component", json=body)
+    value sent for that input or state (missing ones are None); see dash_client.entries for
+    pattern-matching inputs."""
+    return dash_client.post(client, app, f"{output_id}.{prop}", values, trigger)
 
 
 def db_session(app):
@@ -68,9 +31,7 @@ def customer_id(app, name: str) -> int:
         return s.scalar(select(Customer.id).where(Customer.name == name))
 
 
-def response_of(resp) -> dict:
-    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
-    return resp.get_json()["response"]
+response_of = dash_client.response_of
 
 
 def logged_in(app, username):

@@ -19,6 +19,7 @@ from data_layer.db import Database
 from data_layer.migrate import upgrade
 from data_layer.models import Building, Layout, Unit, UnitStatus, User
 from pages.inventory import ids
+from tests import dash_client
 from tests.conftest import drop_mysql_database, login, mysql_database
 from tests.factories import make_building, make_world
 
@@ -42,18 +43,12 @@ CHART_INPUTS = [
 
 
 def dash_post(client, output: str, inputs: list, state: list = (), changed: str | None = None):
-    outputs = []
-    for part in output.strip(".").split("..."):
-        ident, _, prop = part.rpartition(".")
-        outputs.append({"id": ident, "property": prop})
-    body = {
-        "output": output,
-        "outputs": outputs if output.startswith("..") else outputs[0],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [changed or f"{inputs[0][0]}.{inputs[0][1]}"],
-    }
-    return client.post("/_dash-update-component", json=body)
+    """Post the callback `output` with (id, property, value) inputs and state; by default its
+    first input is the one that changed."""
+    inputs_ = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
+    state_ = [{"id": i, "property": p, "value": v} for i, p, v in state]
+    changed = changed or f"{inputs[0][0]}.{inputs[0][1]}"
+    return dash_client.send(client, dash_client.body(output, inputs_, state_, changed))
 
 
 def chart(client, building_id, *, statuses=None, area_min=None, tick=None, known=None):
@@ -63,9 +58,7 @@ def chart(client, building_id, *, statuses=None, area_min=None, tick=None, known
     return dash_post(client, CHART_OUTPUT, inputs, [(ids.FINGERPRINT, "data", known)], changed)
 
 
-def response_of(response) -> dict:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return json.loads(response.get_data(as_text=True))["response"]
+response_of = dash_client.response_of
 
 
 def text_of(component) -> str:

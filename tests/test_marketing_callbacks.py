@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from data_layer.models import MarketingExpense, Project, User
 from pages.analytics import ids as ov_ids
 from pages.marketing import ids
+from tests import dash_client
 from tests.conftest import login
 from tests.factories import World
 from tests.test_overview_queries import make_sales
@@ -36,43 +37,8 @@ def app(app_env):
     return app_env
 
 
-def _callback(app, output: str):
-    app.server.test_client().get("/healthz")
-    for key, cb in app.callback_map.items():
-        if output in key.split("...") or output in [
-            p.split("@")[0] for p in key.strip(".").split("...")
-        ]:
-            return key, cb
-    raise KeyError(output)
-
-
-def post(client, app, output: str, values: dict, trigger: str | None = None):
-    """Call the callback owning `output` with input/state values by "id.prop"."""
-    key, cb = _callback(app, output)
-    parts = key.strip(".").split("...") if key.startswith("..") else [key]
-    outputs = []
-    for part in parts:
-        ident, _, prop = part.rpartition(".")
-        outputs.append({"id": ident, "property": prop.split("@")[0]})
-
-    def spec(item):
-        name = f"{item['id']}.{item['property']}"
-        return {"id": item["id"], "property": item["property"], "value": values.get(name)}
-
-    body = {
-        "output": key,
-        "outputs": outputs if key.startswith("..") else outputs[0],
-        "inputs": [spec(i) for i in cb["inputs"]],
-        "state": [spec(s) for s in cb["state"]],
-        "changedPropIds": [trigger] if trigger else [],
-    }
-    response = client.post("/_dash-update-component", json=body)
-    return response
-
-
-def _response(response) -> dict:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.json["response"]
+post = dash_client.post  # (client, app, "id.prop", values by "id.prop", trigger)
+_response = dash_client.response_of
 
 
 def _text(component) -> str:

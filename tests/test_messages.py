@@ -9,6 +9,7 @@ from data_layer.commands import messages
 from data_layer.errors import NotFound, ValidationError
 from data_layer.models import AuditEntry, Message
 from data_layer.queries import messages as queries
+from tests import dash_client
 from tests.conftest import login
 
 
@@ -87,32 +88,19 @@ def test_disabled_recipient_is_refused(session, world):
 def _update(client, send=None, inbox=None, subject="", body="", recipients=None):
     output = "..msg-inbox.rowData...msg-sent.rowData...msg-feedback.children...msg-view.children.."
     changed = "msg-send.n_clicks" if send else "msg-inbox.selectedRows"
-    body_json = {
-        "output": output,
-        "outputs": [
-            {"id": i, "property": p}
-            for i, p in (
-                ("msg-inbox", "rowData"),
-                ("msg-sent", "rowData"),
-                ("msg-feedback", "children"),
-                ("msg-view", "children"),
-            )
-        ],
-        "inputs": [
-            {"id": "msg-send", "property": "n_clicks", "value": send},
-            {"id": "msg-inbox", "property": "selectedRows", "value": inbox},
-            {"id": "msg-sent", "property": "selectedRows", "value": None},
-            {"id": "msg-archive", "property": "n_clicks", "value": None},
-        ],
-        "state": [
-            {"id": "msg-recipients", "property": "value", "value": recipients},
-            {"id": "msg-subject", "property": "value", "value": subject},
-            {"id": "msg-body", "property": "value", "value": body},
-            {"id": "msg-view", "property": "children", "value": None},
-        ],
-        "changedPropIds": [changed],
-    }
-    response = client.post("/_dash-update-component", json=body_json)
+    inputs = [
+        {"id": "msg-send", "property": "n_clicks", "value": send},
+        {"id": "msg-inbox", "property": "selectedRows", "value": inbox},
+        {"id": "msg-sent", "property": "selectedRows", "value": None},
+        {"id": "msg-archive", "property": "n_clicks", "value": None},
+    ]
+    state = [
+        {"id": "msg-recipients", "property": "value", "value": recipients},
+        {"id": "msg-subject", "property": "value", "value": subject},
+        {"id": "msg-body", "property": "value", "value": body},
+        {"id": "msg-view", "property": "children", "value": None},
+    ]
+    response = dash_client.send(client, dash_client.body(output, inputs, state, changed))
     assert response.status_code == 200
     return response.json["response"]
 
