@@ -357,6 +357,23 @@ def import_file(folder: Path, rows: int) -> Path:
     return path
 
 
+def drop_imported(db: Database) -> None:
+    """Remove the projects earlier import runs wrote, so that every run inserts into a unit
+    table of the same size (the import's cost grows with the table's indexes)."""
+    from data_layer.models import Layout, PriceChange
+
+    with db.writer() as s:
+        projects = list(s.scalars(select(Project.id).where(Project.code.like("IMP%"))))
+        if not projects:
+            return
+        units = select(Unit.id).where(Unit.project_id.in_(projects))
+        s.execute(PriceChange.__table__.delete().where(PriceChange.unit_id.in_(units)))
+        for model in (Unit, Layout, Building):
+            s.execute(model.__table__.delete().where(model.project_id.in_(projects)))
+        s.execute(project_member.delete().where(project_member.c.project_id.in_(projects)))
+        s.execute(Project.__table__.delete().where(Project.id.in_(projects)))
+
+
 def bench_import(backend: str, url: str, path: Path, rows: int) -> None:
     from python_calamine import CalamineWorkbook
 
@@ -374,6 +391,7 @@ def bench_import(backend: str, url: str, path: Path, rows: int) -> None:
     timed(bare, 1)
     bare_ms = statistics.median(timed(bare, 3))
     db = Database(url)
+    drop_imported(db)
     with db.writer() as s:
         manager = s.scalar(select(User).where(User.username == "bench_manager"))
         company = s.scalar(select(Company))
@@ -409,6 +427,7 @@ def bench_import(backend: str, url: str, path: Path, rows: int) -> None:
             select(func.count()).select_from(Unit).where(Unit.project_id == project_id)
         )
     assert written == rows
+    drop_imported(db)
     db.dispose()
     print(f"\n[{backend}] import of {rows:,} units × 14 columns ({len(content) / 1e6:.1f} MB)")
     print(f"  python-calamine bare parse      {bare_ms / 1000:7.2f} s")

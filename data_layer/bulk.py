@@ -55,6 +55,21 @@ def _default(column) -> Any:
     raise ValueError(f"{column.table.name}.{column.name}: give a value (SQL default)")
 
 
+def _columns(part: list[Mapping[str, Any]], defaults: list[tuple[str, Any]]) -> list[list]:
+    """The chunk's values column by column, a missing key taking the column's default. Rows
+    usually share one set of keys: then each column is read with one itemgetter map in C."""
+    first = part[0]
+    if len(set(map(len, part))) == 1:
+        try:
+            return [
+                list(map(itemgetter(key), part)) if key in first else [default] * len(part)
+                for key, default in defaults
+            ]
+        except KeyError:
+            pass  # same lengths, other keys: row by row below
+    return [[row.get(key, default) for row in part] for key, default in defaults]
+
+
 def bulk_insert(
     session: Session, model: Any, rows: Iterable[Mapping[str, Any]], chunk: int = 10_000
 ) -> int:
@@ -90,29 +105,23 @@ def bulk_insert(
             # JSON values (dicts, lists) cannot be cache keys.
             memo = None if isinstance(column.type, JSON) else _Memo(process)
             converting.append((index, process, memo))
-    getter = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     sql = str(compiled)
     total = 0
     for part in _chunks(rows, chunk):
         unknown = part[0].keys() - known
         if unknown:
             raise KeyError(f"{table.name} has no column {sorted(unknown)}")
-        try:
-            values = list(map(getter, part))
-        except KeyError:
-            values = [tuple(row.get(key, default) for key, default in defaults) for row in part]
-        if converting:
-            by_column = list(zip(*values, strict=True))
-            for index, process, memo in converting:
-                column_values = by_column[index]
-                if memo is None:
-                    by_column[index] = [None if v is None else process(v) for v in column_values]
-                    continue
-                # A float equals a cached Decimal of the same value: let the type refuse it.
-                if float in set(map(type, column_values)):
-                    process(next(v for v in column_values if type(v) is float))
-                by_column[index] = list(map(memo.__getitem__, column_values))
-            values = list(zip(*by_column, strict=True))
+        by_column = _columns(part, defaults)
+        for index, process, memo in converting:
+            column_values = by_column[index]
+            if memo is None:
+                by_column[index] = [None if v is None else process(v) for v in column_values]
+                continue
+            # A float equals a cached Decimal of the same value: let the type refuse it.
+            if float in set(map(type, column_values)):
+                process(next(v for v in column_values if type(v) is float))
+            by_column[index] = list(map(memo.__getitem__, column_values))
+        values = list(zip(*by_column, strict=True))
         connection.exec_driver_sql(sql, values)
         total += len(part)
     return total

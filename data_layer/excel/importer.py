@@ -393,6 +393,28 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
     return convert
 
 
+class _Converted(dict):
+    """A column's conversions by cell value (see _convert_column)."""
+
+    def __init__(self, convert):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, cell):
+        result = self[cell] = self.convert(cell)
+        return result
+
+
+def _convert_column(convert, cells: list) -> list[tuple]:
+    """convert() of every cell, each distinct value converted once. Python's equal keys
+    True == 1 == 1.0 would share an entry, so a column holding booleans (which convert
+    differently) is converted cell by cell; NaN never equals itself and is simply converted
+    each time."""
+    if bool in set(map(type, cells)):
+        return [convert(cell) for cell in cells]
+    return list(map(_Converted(convert).__getitem__, cells))
+
+
 def _normal_header(text) -> str:
     return _cell_text(text).replace("*", "").replace("＊", "").strip()
 
@@ -454,31 +476,52 @@ def parse(
     step = max(1, total // 50)
     neutralised = 0
 
-    # Convert column by column (one list comprehension per column costs far less per cell
-    # than a nested loop), then assemble and check the rows.
+    # Column by column: each column's cells are converted through a memo (areas, prices,
+    # floors and dictionary values repeat a lot, and a dict lookup in C costs far less than a
+    # conversion), then rows are assembled with zip. Errors are kept per row so that the
+    # report lists them in row order and, within a row, in column order.
+    width = min(map(len, data), default=0)  # every row has at least this many cells
+    blank = {
+        offset
+        for offset, cells in enumerate(data)
+        if cells.count("") + cells.count(None) == len(cells)
+    }
+    problems: dict[int, list[RowError]] = {}
     columns_out = []
-    for _field, _header, index, convert, _text in converters:
-        columns_out.append(
-            [convert(cells[index]) if index < len(cells) else convert(None) for cells in data]
-        )
-    plan = [(c[0], c[1], c[4], col) for c, col in zip(converters, columns_out, strict=True)]
-    for offset, cells in enumerate(data):
-        excel_row = offset + FIRST_DATA_ROW
-        if cells.count("") + cells.count(None) == len(cells):
+    for _field, header, index, convert, is_text in converters:
+        if index < width:
+            cells = [row[index] for row in data]
+        else:
+            cells = [row[index] if index < len(row) else None for row in data]
+        results = _convert_column(convert, cells)
+        values = [r[0] for r in results]
+        for offset, (_value, problem) in enumerate(results):
+            if problem is not None and offset not in blank:
+                problems.setdefault(offset, []).append(
+                    RowError(offset + FIRST_DATA_ROW, header, problem)
+                )
+        if is_text:
+            for offset, value in enumerate(values):
+                if value and value[0] in FORMULA_PREFIXES and offset not in blank:
+                    values[offset] = "'" + value
+                    neutralised += 1
+        columns_out.append(values)
+    fields = [c[0] for c in converters]
+    assembled = zip(*columns_out, strict=True) if columns_out else (() for _row in data)
+    for offset, row_values in enumerate(assembled):
+        if offset in blank:
             continue  # an empty line in the middle: skipped, not an error
-        values = dict(defaults)
-        values["_row"] = excel_row
-        row_ok = True
-        for field_name, header, is_text, col in plan:
-            value, problem = col[offset]
-            if problem is not None:
-                errors.append(RowError(excel_row, header, problem))
-                row_ok = False
-                continue
-            if is_text and value and value[0] in FORMULA_PREFIXES:
-                value = "'" + value
-                neutralised += 1
-            values[field_name] = value
+        excel_row = offset + FIRST_DATA_ROW
+        bad = problems.get(offset)
+        if bad:
+            errors.extend(bad)
+            row_ok = False
+            values = None
+        else:
+            row_ok = True
+            values = dict(defaults)
+            values.update(zip(fields, row_values, strict=True))
+            values["_row"] = excel_row
         if row_ok:
             for field_name, header in unique_fields:
                 key = values.get(field_name)

@@ -158,9 +158,15 @@ class User(Base, Timestamped):
     @property
     def project_ids(self) -> set[int]:
         """The projects this user belongs to. Read as bare ids (one indexed query, no Project
-        objects) unless the relationship is already loaded or changed in this session."""
-        session = object_session(self)
-        if session is None or "projects" in self.__dict__:
+        objects) unless the relationship is already loaded or changed in this session; the
+        last ids read stay usable once the user is detached from its session."""
+        if "projects" in self.__dict__:
             return {p.id for p in self.projects}
+        session = object_session(self)
+        if session is None:
+            known = self.__dict__.get("_loupan_project_ids")
+            return set(known) if known is not None else {p.id for p in self.projects}
         column = project_member.c.project_id
-        return set(session.scalars(select(column).where(project_member.c.user_id == self.id)))
+        ids = set(session.scalars(select(column).where(project_member.c.user_id == self.id)))
+        self.__dict__["_loupan_project_ids"] = frozenset(ids)
+        return ids
