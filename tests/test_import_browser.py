@@ -15,13 +15,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from dashboard.imports import ids as import_ids
-from data_layer.commands.inventory import UNIT_COLUMNS
 from data_layer.excel.crm_import import lead_spec
 from data_layer.excel.marketing_import import BUDGET_SPEC, EXPENSE_SPEC
 from data_layer.models import Customer, MarketingBudget, MarketingExpense, Unit
 from tests.browser import PageWatcher, browser, chromium_available, live_server, log_in
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD
+from tests.test_inventory_commands import HEADERS, _row
 
 pytestmark = pytest.mark.browser
 
@@ -230,28 +230,9 @@ def test_marketing_expense_import(site, tmp_path):
     )
 
 
-UNIT_HEADERS = [c.header for c in UNIT_COLUMNS]
-
-
 def unit_row(code, floor, position, **changes):
-    values = {
-        "楼栋": "1",
-        "单元": 1,
-        "楼层": floor,
-        "房号": position,
-        "房间编码": code,
-        "户型": None,
-        "朝向": "南北",
-        "用途": "住宅",
-        "装修": "毛坯",
-        "建筑面积": 89.5,
-        "套内面积": 72.3,
-        "公摊面积": 17.2,
-        "表价单价": 20000,
-        "底价单价": 19000,
-    }
-    values.update(changes)
-    return [values[h] for h in UNIT_HEADERS]
+    """A row of the units file for building 1 of the test world (no layout defined there)."""
+    return _row(code, floor, position, **{"楼栋": "1", "户型": None, **changes})
 
 
 def test_units_import(site, tmp_path):
@@ -261,7 +242,7 @@ def test_units_import(site, tmp_path):
             username="manager",
             path="/base/units",
             prefix="base-units-import",
-            headers=UNIT_HEADERS,
+            headers=HEADERS,
             good=[unit_row("1-1-901", 9, 1), unit_row("1-1-902", 9, 2)],
             bad=[
                 unit_row("1-1-1001", 10, 1),
