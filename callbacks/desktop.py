@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output
+from dash import Input, Output, State
 
-from dashboard import auth, shell
+from dashboard import auth, exports, shell
 from dashboard.components import kpi_card
 from dashboard.db import reader
 from dashboard.i18n import _
+from data_layer import authz
 from data_layer.queries import desktop as queries
 from data_layer.rules.money import format_amount
 from pages.desktop import ids
@@ -55,10 +56,41 @@ def register(app):
         Input(shell.PROJECT_SELECT, "value"),
     )
     def reminders(project_id, *, user):
-        today = date.today()
-        due = queries.follow_ups_due(reader(), user, today, project_id)
-        birthdays = queries.birthdays_soon(reader(), user, today, project_id)
-        for frame in (due, birthdays):
-            for column in ("next_follow_up_on", "birthday"):
-                frame[column] = frame[column].map(lambda d: d.isoformat() if d else "")
-        return _records(due), _records(birthdays)
+        return _reminders(user, project_id)
+
+    follow_ups = (ids.FOLLOW_UPS, ids.FOLLOW_UPS_EXPORT, ids.FOLLOW_UPS_DOWNLOAD)
+    _register_export(app, 0, "follow_ups", *follow_ups, ids.REMINDER_COLUMNS, "待跟进客户")
+    birthdays = (ids.BIRTHDAYS, ids.BIRTHDAYS_EXPORT, ids.BIRTHDAYS_DOWNLOAD)
+    _register_export(app, 1, "birthdays", *birthdays, ids.BIRTHDAY_COLUMNS, "近期生日客户")
+
+
+def _reminders(user, project_id) -> tuple[list[dict], list[dict]]:
+    """Customers to follow up today or overdue, and birthdays in the coming week."""
+    today = date.today()
+    due = queries.follow_ups_due(reader(), user, today, project_id)
+    birthdays = queries.birthdays_soon(reader(), user, today, project_id)
+    for frame in (due, birthdays):
+        for column in ("next_follow_up_on", "birthday"):
+            frame[column] = frame[column].map(lambda d: d.isoformat() if d else "")
+    return _records(due), _records(birthdays)
+
+
+def _register_export(app, index, what, grid, button, download, columns, sheet):
+    """Export one of the two reminder grids (`index` in _reminders) as shown."""
+
+    @auth.callback(
+        app,
+        "crm.view",
+        Output(download, "data"),
+        Input(button, "n_clicks"),
+        State(shell.PROJECT_SELECT, "value"),
+        State(grid, "virtualRowData"),
+        State(grid, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export(_n, project_id, shown, column_defs, *, user):
+        records = _reminders(user, project_id)[index]
+        personal = {"personal_data": authz.sees_personal_data(user)}
+        return exports.grid_xlsx(
+            user, what, records, shown, column_defs, columns, _(sheet), details=personal
+        )

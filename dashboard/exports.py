@@ -37,8 +37,8 @@ def shown_rows(records: list[dict], shown: list[dict] | None, key: Sequence[str]
     return [by_key[of(r)] for r in shown if of(r) in by_key]
 
 
-def _record(session, *, actor, what: str, count: int) -> None:
-    audit.record(session, actor, "export." + what, after={"rows": count})
+def _record(session, *, actor, what: str, details: dict) -> None:
+    audit.record(session, actor, "export." + what, after=details)
 
 
 def grid_xlsx(
@@ -50,11 +50,13 @@ def grid_xlsx(
     default_columns: list[dict],
     sheet: str,
     key: Sequence[str] = ("id",),
+    details: dict | None = None,
 ) -> dict:
-    """The dcc.Download data of `what`.xlsx holding the grid as shown; the export is audited."""
+    """The dcc.Download data of `what`.xlsx holding the grid as shown; the export is audited
+    (as export.`what` with the row count and `details`, e.g. whether personal data left)."""
     rows = shown_rows(records, shown, key)
     content = to_xlsx(export_columns(column_defs or default_columns), rows, sheet)
-    database().run(_record, actor=user, what=what, count=len(rows))
+    database().run(_record, actor=user, what=what, details={"rows": len(rows), **(details or {})})
     return {
         "content": base64.b64encode(content).decode(),
         "filename": f"{what}.xlsx",

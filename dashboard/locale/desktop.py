@@ -19,4 +19,6 @@ EN = {
     "消息不存在。": "No such message.",
     "工作台": "My desk",
     "{n} 条未读消息": "{n} unread messages",
+    "待跟进客户": "Follow-ups due",
+    "近期生日客户": "Birthdays this week",
 }

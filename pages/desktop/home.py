@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard import auth
-from dashboard.components import grid, page_title
+from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from data_layer import authz
 from data_layer.models import RoleCode
@@ -21,25 +21,18 @@ dash.register_page(
     title="Loupan 售楼管理系统",
 )
 
-REMINDER_COLUMNS = [
-    {"field": "name", "headerName": "客户"},
-    {"field": "mobile", "headerName": "手机"},
-    {"field": "level", "headerName": "等级", "maxWidth": 90},
-    {"field": "next_follow_up_on", "headerName": "下次跟进"},
-    {"field": "project", "headerName": "项目"},
-    {"field": "consultant", "headerName": "置业顾问 "},
-]
-BIRTHDAY_COLUMNS = [
-    {"field": "name", "headerName": "客户"},
-    {"field": "mobile", "headerName": "手机"},
-    {"field": "birthday", "headerName": "生日"},
-    {"field": "project", "headerName": "项目"},
-    {"field": "consultant", "headerName": "置业顾问 "},
-]
-
-
 # An executive's home is the group overview (决策分析 → 经营总览).
 EXECUTIVE_HOME = "/analytics/overview"
+
+
+def _heading(title, button, download):
+    return html.Div(
+        [
+            html.H2(title, className="h6 mb-0"),
+            html.Div(export_button(button, download), className="ms-auto"),
+        ],
+        className="d-flex align-items-center mt-3 mb-2",
+    )
 
 
 def _page_at(path: str):
@@ -57,15 +50,15 @@ def layout(**query):
         reminders = [
             dbc.Col(
                 [
-                    html.H2(_("待跟进客户"), className="h6 mt-3"),
-                    grid(ids.FOLLOW_UPS, REMINDER_COLUMNS, height=360),
+                    _heading(_("待跟进客户"), ids.FOLLOW_UPS_EXPORT, ids.FOLLOW_UPS_DOWNLOAD),
+                    grid(ids.FOLLOW_UPS, ids.REMINDER_COLUMNS, height=360),
                 ],
                 lg=7,
             ),
             dbc.Col(
                 [
-                    html.H2(_("近期生日客户"), className="h6 mt-3"),
-                    grid(ids.BIRTHDAYS, BIRTHDAY_COLUMNS, height=360),
+                    _heading(_("近期生日客户"), ids.BIRTHDAYS_EXPORT, ids.BIRTHDAYS_DOWNLOAD),
+                    grid(ids.BIRTHDAYS, ids.BIRTHDAY_COLUMNS, height=360),
                 ],
                 lg=5,
             ),

@@ -1,7 +1,27 @@
 FIGURES = "desk-figures"
 FOLLOW_UPS = "desk-follow-ups"
 BIRTHDAYS = "desk-birthdays"
+FOLLOW_UPS_EXPORT = "desk-follow-ups-export"
+FOLLOW_UPS_DOWNLOAD = "desk-follow-ups-download"
+BIRTHDAYS_EXPORT = "desk-birthdays-export"
+BIRTHDAYS_DOWNLOAD = "desk-birthdays-download"
 GREETING = "desk-greeting"
+
+REMINDER_COLUMNS = [
+    {"field": "name", "headerName": "客户"},
+    {"field": "mobile", "headerName": "手机"},
+    {"field": "level", "headerName": "等级", "maxWidth": 90},
+    {"field": "next_follow_up_on", "headerName": "下次跟进"},
+    {"field": "project", "headerName": "项目"},
+    {"field": "consultant", "headerName": "置业顾问 "},
+]
+BIRTHDAY_COLUMNS = [
+    {"field": "name", "headerName": "客户"},
+    {"field": "mobile", "headerName": "手机"},
+    {"field": "birthday", "headerName": "生日"},
+    {"field": "project", "headerName": "项目"},
+    {"field": "consultant", "headerName": "置业顾问 "},
+]
 
 MSG_RECIPIENTS = "msg-recipients"
 MSG_SUBJECT = "msg-subject"
