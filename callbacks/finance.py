@@ -58,6 +58,12 @@ def _translate_rows(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
     return rows
 
 
+def _recorded(text: str, voucher_id: int, link: str, link_id: str) -> dbc.Alert:
+    """The success message of a recorded receipt or refund voucher, with its print link."""
+    anchor = html.A(link, href=f"/finance/receipt?id={voucher_id}", target="_blank", id=link_id)
+    return dbc.Alert(html.Span([text, " ", anchor]), color="success", className="py-2 mb-2")
+
+
 def register(app):
     # ---------------------------------------------------------------------------- 收款登记
 
@@ -133,23 +139,12 @@ def register(app):
             )
         except DomainError as err:
             return feedback(err.text(language()), ok=False), dash.no_update
-        message = html.Span(
-            [
-                _(
-                    "已登记收据 {no}，金额 ¥{amount}（待审核）。",
-                    no=receipt.number,
-                    amount=format_amount(receipt.amount),
-                ),
-                " ",
-                html.A(
-                    _("打印收据"),
-                    href=f"/finance/receipt?id={receipt.id}",
-                    target="_blank",
-                    id="fin-rc-print-link",
-                ),
-            ]
+        text = _(
+            "已登记收据 {no}，金额 ¥{amount}（待审核）。",
+            no=receipt.number,
+            amount=format_amount(receipt.amount),
         )
-        return dbc.Alert(message, color="success", className="py-2 mb-2"), uuid.uuid4().hex
+        return _recorded(text, receipt.id, _("打印收据"), "fin-rc-print-link"), uuid.uuid4().hex
 
     # ---------------------------------------------------------------------------- 退款登记
 
@@ -242,23 +237,12 @@ def register(app):
             )
         except DomainError as err:
             return feedback(err.text(language()), ok=False), dash.no_update
-        message = html.Span(
-            [
-                _(
-                    "已登记退款单 {no}，金额 ¥{amount}（待审核）。",
-                    no=voucher.number,
-                    amount=format_amount(-voucher.amount),
-                ),
-                " ",
-                html.A(
-                    _("打印退款单"),
-                    href=f"/finance/receipt?id={voucher.id}",
-                    target="_blank",
-                    id="fin-rf-print-link",
-                ),
-            ]
+        text = _(
+            "已登记退款单 {no}，金额 ¥{amount}（待审核）。",
+            no=voucher.number,
+            amount=format_amount(-voucher.amount),
         )
-        return dbc.Alert(message, color="success", className="py-2 mb-2"), uuid.uuid4().hex
+        return _recorded(text, voucher.id, _("打印退款单"), "fin-rf-print-link"), uuid.uuid4().hex
 
     @auth.callback(
         app,

@@ -138,4 +138,5 @@ EN = {
     "收款人签字：": "Payee's signature:",
     "净额（全部收据）": "Net (all vouchers)",
     "换房转款": "Swap transfer",
+    "返回退款登记": "Back to refunds",
 }

@@ -585,12 +585,17 @@ def readjust_refund(session: Session, *, actor: User, deal: Deal, today: date) -
     )
 
 
-def _expire(session: Session, deal: Deal, unit: Unit, actor: User | None) -> None:
-    deal.state = DealState.EXPIRED
+def _end(session: Session, deal: Deal, state: DealState, reason: str) -> None:
+    """Close a deal; clearing live_unit_id frees its unit for the next live deal."""
+    deal.state = state
     deal.live_unit_id = None
     deal.closed_at = utcnow()
-    deal.close_reason = "expired"
+    deal.close_reason = reason[:200]
     session.flush()
+
+
+def _expire(session: Session, deal: Deal, unit: Unit, actor: User | None) -> None:
+    _end(session, deal, DealState.EXPIRED, "expired")
     paid = _paid(session, deal)
     _close_receivables(session, deal, paid, date.today())
     set_unit_status(session, unit, UnitStatus.AVAILABLE, actor, deal, "到期释放")
@@ -1225,11 +1230,7 @@ def _close(session, actor, deal: Deal, state: DealState, reason: str, today):
     refund_due()."""
     _refuse_if_draft_receipts(session, deal)
     unit = session.get(Unit, deal.unit_id)
-    deal.state = state
-    deal.live_unit_id = None
-    deal.closed_at = utcnow()
-    deal.close_reason = reason[:200]
-    session.flush()
+    _end(session, deal, state, reason)
     _close_receivables(session, deal, refund_due(session, deal), today)
     set_unit_status(session, unit, UnitStatus.AVAILABLE, actor, deal, reason)
 
@@ -1323,11 +1324,7 @@ def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> None:
     if deal.stage == DealStage.CONTRACTED:
         contract_no = _contract_number(session, payload.get("contract_no"), deal.id)
     before = _price_fields(deal)
-    deal.state = DealState.SWAPPED
-    deal.live_unit_id = None
-    deal.closed_at = utcnow()
-    deal.close_reason = f"换房至 {new_unit.code}"
-    session.flush()
+    _end(session, deal, DealState.SWAPPED, f"换房至 {new_unit.code}")
     new = Deal(
         project_id=deal.project_id,
         unit_id=new_unit.id,

@@ -159,15 +159,15 @@ def _manual_number(number: str | None) -> str:
     return manual
 
 
-def _insert_voucher(session: Session, receipt: Receipt) -> None:
+def _insert_voucher(session: Session, receipt: Receipt, refusal: DomainError | None = None) -> None:
     """Insert a receipt or refund voucher; the database refuses a number used before in the
-    company (UNIQUE company_id, number)."""
+    company (UNIQUE company_id, number), or a second reversal of a receipt (`refusal`)."""
     try:
         with session.begin_nested():
             session.add(receipt)
             session.flush()
     except IntegrityError:
-        raise ValidationError(
+        raise refusal or ValidationError(
             f"编号 {receipt.number} 已存在，请换一个编号。",
             f"Number {receipt.number} already exists.",
             {"number": "duplicate"},
@@ -410,15 +410,14 @@ def reverse_receipt(
         ReceiptAllocation(receivable_id=a.receivable_id, amount=-a.amount)
         for a in original.allocations
     ]
-    try:
-        with session.begin_nested():
-            session.add(entry)
-            session.flush()
-    except IntegrityError:
-        raise ReceiptRefused(
+    _insert_voucher(
+        session,
+        entry,
+        ReceiptRefused(
             f"收据 {original.number} 已经红冲过。",
             f"Receipt {original.number} is already reversed.",
-        ) from None
+        ),
+    )
     _apply_allocations(session, entry)
     if deal.state != DealState.LIVE:
         # The deal was closed with a refund computed from the money paid then: it follows

@@ -4,6 +4,9 @@ from data_layer.commands.fees import RATE_FIELDS
 
 PERCENT = {
     "type": "rightAligned",
+    "minWidth": 120,
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
     "valueFormatter": {
         "function": "params.value == null ? '' : d3.format('.2f')(params.value) + '%'"
     },

@@ -42,7 +42,7 @@ def layout(**_query):
             grid(
                 ids.DR_TOTALS,
                 columns.DAILY_TOTALS,
-                height=300,
+                height=420,  # by method, by kind, then 收款 / 退款 / 净额
                 dashGridOptions={"pagination": False},
             ),
             html.H2(_("收据明细"), className="h6 mt-3"),

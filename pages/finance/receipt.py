@@ -104,7 +104,9 @@ def layout(id=None, **_query):
                     dbc.Button(
                         _("打印"), id=ids.PRINT_BUTTON, color="primary", size="sm", className="me-2"
                     ),
-                    html.A(_("返回收款登记"), href="/finance/receipts", className="small"),
+                    html.A(_("返回退款登记"), href="/finance/refunds", className="small")
+                    if printed.refund
+                    else html.A(_("返回收款登记"), href="/finance/receipts", className="small"),
                 ],
                 className="no-print mb-3",
             ),
