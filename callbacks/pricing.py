@@ -154,7 +154,21 @@ def _unit_frame(user, building_id):
     )
 
 
-def _signature(*values) -> str:
+# The batch adjustment's form: building, floors, layouts, method, value, floor price too.
+ADJUST_FORM = [
+    State(ids.PRICE_BUILDING, "value"),
+    State(ids.ADJ_FLOOR_FROM, "value"),
+    State(ids.ADJ_FLOOR_TO, "value"),
+    State(ids.ADJ_LAYOUTS, "value"),
+    State(ids.ADJ_METHOD, "value"),
+    State(ids.ADJ_VALUE, "value"),
+    State(ids.ADJ_FLOOR_PRICE, "value"),
+]
+
+
+def _signature(building_id, f_from, f_to, layouts, method, value, with_floor) -> str:
+    """What a preview was made of: 确认调价 and 导出 act only on an unchanged form."""
+    values = (building_id, f_from, f_to, sorted(layouts or []), method, value, with_floor)
     return "|".join(str(v) for v in values)
 
 
@@ -347,13 +361,7 @@ def register(app):
         Output(ids.PRICE_REFRESH, "data", allow_duplicate=True),
         Input(ids.ADJ_PREVIEW, "n_clicks"),
         Input(ids.ADJ_APPLY, "n_clicks"),
-        State(ids.PRICE_BUILDING, "value"),
-        State(ids.ADJ_FLOOR_FROM, "value"),
-        State(ids.ADJ_FLOOR_TO, "value"),
-        State(ids.ADJ_LAYOUTS, "value"),
-        State(ids.ADJ_METHOD, "value"),
-        State(ids.ADJ_VALUE, "value"),
-        State(ids.ADJ_FLOOR_PRICE, "value"),
+        *ADJUST_FORM,
         State(ids.ADJ_REASON, "value"),
         State(ids.ADJ_SIGNATURE, "data"),
         State(ids.PRICE_REFRESH, "data"),
@@ -379,9 +387,7 @@ def register(app):
         form must not have changed since), at once or as a request awaiting approval."""
         fmt = format.current()
         grid_columns = _preview_columns(fmt)
-        signature = _signature(
-            building_id, f_from, f_to, sorted(layouts or []), method, value, with_floor
-        )
+        signature = _signature(building_id, f_from, f_to, layouts, method, value, with_floor)
         try:
             scope = _scope(building_id, f_from, f_to, layouts)
             amount = _decimal(value, "调整幅度")
@@ -434,13 +440,7 @@ def register(app):
         Output(ids.ADJ_DOWNLOAD, "data"),
         Output(ids.ADJ_FEEDBACK, "children", allow_duplicate=True),
         Input(ids.ADJ_EXPORT, "n_clicks"),
-        State(ids.PRICE_BUILDING, "value"),
-        State(ids.ADJ_FLOOR_FROM, "value"),
-        State(ids.ADJ_FLOOR_TO, "value"),
-        State(ids.ADJ_LAYOUTS, "value"),
-        State(ids.ADJ_METHOD, "value"),
-        State(ids.ADJ_VALUE, "value"),
-        State(ids.ADJ_FLOOR_PRICE, "value"),
+        *ADJUST_FORM,
         State(ids.ADJ_SIGNATURE, "data"),
         State(ids.ADJ_GRID, "virtualRowData"),
         State(ids.ADJ_GRID, "columnDefs"),
@@ -462,8 +462,7 @@ def register(app):
         user,
     ):
         """The preview as the grid shows it, computed again from the form it was made with."""
-        form = (building_id, f_from, f_to, sorted(layouts or []), method, value, with_floor)
-        if previewed != _signature(*form):
+        if previewed != _signature(building_id, f_from, f_to, layouts, method, value, with_floor):
             return no_update, feedback(_("请先预览，再导出预览结果。"), ok=False)
         try:
             scope = _scope(building_id, f_from, f_to, layouts)
