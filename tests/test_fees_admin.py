@@ -17,6 +17,7 @@ from data_layer.models import AuditEntry, DeedTaxRate, FeeRule, Receivable, Rece
 from data_layer.queries import fees as q
 from tests.conftest import login
 from tests.test_callback_security import callback_bodies
+from tests.test_deals_commands import subscribe
 from tests.test_deals_support import make_market
 from tests.test_finance_callbacks import post
 
@@ -144,15 +145,7 @@ def test_only_the_administrator_edits_fees(session, market):
 
 def test_old_deals_keep_their_fees_and_new_contracts_use_the_new_version(session, market):
     add_rule(session, market, effective_from=TODAY)
-    old = deal_cmd.subscribe(
-        session,
-        actor=market.user("consultant"),
-        unit_id=market.units[0].id,
-        customer_id=market.customers[0].id,
-        plan_id=market.lump.id,
-        deposit=Decimal("50000"),
-        today=TODAY,
-    )
+    old = subscribe(session, market)
     deal_cmd.sign_contract(
         session, actor=market.user("consultant"), deal_id=old.id, contract_no="HT-1", today=TODAY
     )
@@ -224,15 +217,7 @@ def test_deed_tax_from_date_must_follow_the_current_version(session, market):
 
 def test_a_city_of_its_own_leaves_other_cities_on_the_built_in_rates(session, market):
     add_rate(session, market, city="武汉", rates_percent={**RATES, "first_home_small": "2"})
-    deal = deal_cmd.subscribe(
-        session,
-        actor=market.user("consultant"),
-        unit_id=market.units[0].id,
-        customer_id=market.customers[0].id,
-        plan_id=market.lump.id,
-        deposit=Decimal("50000"),
-        today=TODAY,
-    )
+    deal = subscribe(session, market)
     lines = deal_cmd.fee_lines(session, deal, market.units[0], TODAY)  # the project is in 杭州
     assert lines[0] == ("deed_tax", "契税", Decimal("19600.00"))
 

@@ -156,6 +156,14 @@ def test_receipt_form_refuses_an_overpayment_in_chinese(app_env, booked):
         assert list(amounts) == [Decimal("1000.00")]
 
 
+def lump_plan(s, project):
+    return s.scalar(
+        select(PaymentPlan).where(
+            PaymentPlan.project_id == project.id, PaymentPlan.kind == PlanKind.LUMP_SUM
+        )
+    )
+
+
 @pytest.fixture(scope="module")
 def cancelled(app_env):
     """A deal of 李娜 with 1,000 received and audited, then cancelled (退房) with approval."""
@@ -164,11 +172,7 @@ def cancelled(app_env):
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
         project = s.scalar(select(Project).where(Project.code == "P1"))
-        plan = s.scalar(
-            select(PaymentPlan).where(
-                PaymentPlan.project_id == project.id, PaymentPlan.kind == PlanKind.LUMP_SUM
-            )
-        )
+        plan = lump_plan(s, project)
         user = {u.username: u for u in s.scalars(select(User))}
         customer = s.scalar(select(Customer).where(Customer.name == "李娜"))
         unit = s.scalar(
@@ -235,11 +239,7 @@ def test_swap_form_needs_the_new_contract_number_of_a_signed_deal(app_env):
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
         project = s.scalar(select(Project).where(Project.code == "P1"))
-        plan = s.scalar(
-            select(PaymentPlan).where(
-                PaymentPlan.project_id == project.id, PaymentPlan.kind == PlanKind.LUMP_SUM
-            )
-        )
+        plan = lump_plan(s, project)
         consultant = s.scalar(select(User).where(User.username == "consultant"))
         customer = s.scalar(select(Customer).where(Customer.name == "张伟"))
         free = s.scalars(
