@@ -47,6 +47,23 @@ def example_price(extra="4750"):
 FEES = [("deed_tax", "契税", D("40000.00")), ("maintenance_fund", "维修资金", D("12000.00"))]
 
 
+def figures(price=None, **changes) -> cmd.QuoteFigures:
+    """The example's figures: 按揭 plan, 30% down, commercial loan 3.5% over 30 years."""
+    values = dict(
+        plan_kind=PlanKind.COMMERCIAL,
+        deposit=D("50000"),
+        down_payment_ratio=D("0.3"),
+        loan_kind=LoanKind.COMMERCIAL,
+        loan_years=30,
+        commercial_rate=D("0.035"),
+        provident_rate=D("0.026"),
+        provident_loan=None,
+        fees=[],
+    )
+    values.update(changes)
+    return cmd.figures(price or example_price(), **values)
+
+
 def test_worked_example_commercial_loan_to_the_cent():
     price = example_price()
     assert (price.list_total, price.plan_total, price.deal_total) == (
@@ -56,18 +73,7 @@ def test_worked_example_commercial_loan_to_the_cent():
     )
     assert price.deal_unit_price == D("13333.33")
     assert not price.needs_approval  # 4,750 within 1% of the list price (20,250)
-    f = cmd.figures(
-        price,
-        plan_kind=PlanKind.COMMERCIAL,
-        deposit=D("50000"),
-        down_payment_ratio=D("0.5"),
-        loan_kind=LoanKind.COMMERCIAL,
-        loan_years=30,
-        commercial_rate=D("0.049"),
-        provident_rate=D("0.026"),
-        provident_loan=None,
-        fees=FEES,
-    )
+    f = figures(price, down_payment_ratio=D("0.5"), commercial_rate=D("0.049"), fees=FEES)
     assert (f.down_payment, f.commercial_loan, f.provident_loan) == (
         D("1000000.00"),
         D("1000000.00"),
@@ -86,17 +92,13 @@ def test_worked_example_commercial_loan_to_the_cent():
 
 
 def test_worked_example_combined_loan():
-    f = cmd.figures(
-        example_price(),
+    f = figures(
         plan_kind=PlanKind.COMBINED,
         deposit=D("0"),
         down_payment_ratio=D("0.5"),
         loan_kind=LoanKind.COMBINED,
         loan_years=20,
-        commercial_rate=D("0.035"),
-        provident_rate=D("0.026"),
         provident_loan=D("400000"),
-        fees=[],
     )
     assert (f.commercial_loan, f.provident_loan) == (D("600000.00"), D("400000.00"))
     assert f.installment.commercial.monthly_payment == D("3479.76")
@@ -106,16 +108,12 @@ def test_worked_example_combined_loan():
 
 
 def test_lump_sum_pays_the_whole_price_without_a_loan():
-    f = cmd.figures(
-        example_price(),
+    f = figures(
         plan_kind=PlanKind.LUMP_SUM,
         deposit=D("100000"),
-        down_payment_ratio=D("0.3"),
         loan_kind=LoanKind.NONE,
         loan_years=0,
         commercial_rate=D("0"),
-        provident_rate=D("0"),
-        provident_loan=None,
         fees=FEES,
     )
     assert (f.down_payment, f.loan_total, f.installment) == (D("2000000.00"), D("0.00"), None)
@@ -138,38 +136,15 @@ def test_lump_sum_pays_the_whole_price_without_a_loan():
     ],
 )
 def test_bad_terms_are_refused_in_chinese(changes, field):
-    values = dict(
-        plan_kind=PlanKind.COMMERCIAL,
-        deposit=D("50000"),
-        down_payment_ratio=D("0.3"),
-        loan_kind=LoanKind.COMMERCIAL,
-        loan_years=30,
-        commercial_rate=D("0.035"),
-        provident_rate=D("0.026"),
-        provident_loan=None,
-        fees=[],
-    )
-    values.update(changes)
     with pytest.raises(ValidationError) as err:
-        cmd.figures(example_price(), **values)
+        figures(**changes)
     assert field in err.value.errors
     assert any("\u4e00" <= ch <= "\u9fff" for ch in err.value.message)
 
 
 def test_a_loan_on_a_lump_sum_plan_is_refused():
     with pytest.raises(ValidationError, match="不含贷款"):
-        cmd.figures(
-            example_price(),
-            plan_kind=PlanKind.LUMP_SUM,
-            deposit=D("0"),
-            down_payment_ratio=D("0.3"),
-            loan_kind=LoanKind.COMMERCIAL,
-            loan_years=30,
-            commercial_rate=D("0.035"),
-            provident_rate=D("0.026"),
-            provident_loan=None,
-            fees=[],
-        )
+        figures(plan_kind=PlanKind.LUMP_SUM)
 
 
 @pytest.mark.parametrize(

@@ -22,31 +22,27 @@ dash.register_page(
 )
 
 
+def _date_picker(picker_id: str, placeholder: str) -> html.Div:
+    return html.Div(
+        dcc.DatePickerSingle(
+            id=picker_id,
+            display_format="YYYY-MM-DD",
+            placeholder=_(placeholder),
+            clearable=True,
+        ),
+        style={"width": "170px"},
+    )
+
+
 def layout(**_query):
     return html.Div(
         [
             page_title(_("置业计划书列表")),
             html.Div(
                 [
-                    html.Div(
-                        dcc.DatePickerSingle(
-                            id=ids.LIST_START,
-                            display_format="YYYY-MM-DD",
-                            placeholder=_("开始日期"),
-                            clearable=True,
-                        ),
-                        style={"width": "170px"},
-                    ),
+                    _date_picker(ids.LIST_START, "开始日期"),
                     html.Span("–"),
-                    html.Div(
-                        dcc.DatePickerSingle(
-                            id=ids.LIST_END,
-                            display_format="YYYY-MM-DD",
-                            placeholder=_("结束日期"),
-                            clearable=True,
-                        ),
-                        style={"width": "170px"},
-                    ),
+                    _date_picker(ids.LIST_END, "结束日期"),
                     dbc.Button(
                         [html.I(className="bi bi-plus-lg me-1"), _("新建置业计划书")],
                         href="/plan/quote",
