@@ -48,7 +48,7 @@ class Unit(Base):
         UniqueConstraint("project_id", "code"),
         Index("ix_unit_building_floor", "building_id", "floor", "position"),
         Index("ix_unit_project_status", "project_id", "status"),
-        # The live chart's fingerprint (max updated_at, count per building) from the index alone.
+        # The live chart's fingerprint (count, max id, Σ updated_at per building) from the index.
         Index("ix_unit_building_updated", "building_id", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,14 +76,14 @@ class Unit(Base):
     release_batch_id: Mapped[int | None] = mapped_column(ForeignKey("release_batch.id"))
     # Shown as sold on the customer-facing (virtual) sales control chart.
     virtual_sold: Mapped[bool] = mapped_column(default=False)
-    # Bumped on every status or price change: open charts poll max(updated_at) per building.
+    # Bumped on every status or price change: open charts poll Σ updated_at per building
+    # through the (building_id, updated_at) index.
     # onupdate: any UPDATE of a unit through SQLAlchemy (ORM or Core) bumps it; microseconds on
     # MySQL too, so that two changes within one second are told apart.
     updated_at: Mapped[datetime] = mapped_column(
         DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"),
         default=utcnow,
         onupdate=utcnow,
-        index=True,
     )
 
     building: Mapped[Building] = relationship()
