@@ -222,8 +222,13 @@ _PROCESS_DB: Database | None = None
 
 
 def _process_init(url: str) -> None:
+    """A warm worker, as a server's would be: modules imported, a pooled connection open."""
     global _PROCESS_DB
+    import data_layer.commands.deals  # noqa: F401
+
     _PROCESS_DB = Database(url)
+    with _PROCESS_DB.factory() as s:
+        s.execute(select(func.count()).select_from(User)).scalar()
 
 
 def _process_job(args) -> str:

@@ -748,13 +748,15 @@ def subscribe(
 def _subscribe(session, *, actor, unit_id, customer_id, plan_id, deposit, extra_discount, today):
     unit = _lock_unit(session, unit_id)
     authz.require(actor, "deal.create", project_id=unit.project_id)
+    # Who holds the unit is decided first: at an opening (开盘) most attempts lose the race,
+    # and they learn it after the lock without reading the customer, plan or price.
+    existing = _check_sellable(session, unit, customer_id, today, actor)
     customer = _customer(session, actor, customer_id, unit.project_id)
     plan = _plan(session, plan_id, unit.project_id)
     requested = quote_unit(session, unit, plan, extra_discount or 0)
     needs_approval = requested.needs_approval and not authz.has(actor, "deal.approve")
     applied = quote_unit(session, unit, plan, 0) if needs_approval else requested
     amount = _deposit(deposit, applied.deal_total)
-    existing = _check_sellable(session, unit, customer.id, today, actor)
     held = Decimal("0")
     if existing is not None and existing.stage == DealStage.HELD:
         held = existing.deposit

@@ -158,15 +158,18 @@ class User(Base, Timestamped):
     @property
     def project_ids(self) -> set[int]:
         """The projects this user belongs to. Read as bare ids (one indexed query, no Project
-        objects) unless the relationship is already loaded or changed in this session; the
-        last ids read stay usable once the user is detached from its session."""
+        objects) once per transaction, unless the relationship is already loaded or changed in
+        this session; the last ids read stay usable once the user is detached."""
         if "projects" in self.__dict__:
             return {p.id for p in self.projects}
         session = object_session(self)
+        known = self.__dict__.get("_loupan_project_ids")
         if session is None:
-            known = self.__dict__.get("_loupan_project_ids")
-            return set(known) if known is not None else {p.id for p in self.projects}
+            return set(known[1]) if known is not None else {p.id for p in self.projects}
+        transaction = session.get_transaction()
+        if known is not None and transaction is not None and known[0] is transaction:
+            return set(known[1])
         column = project_member.c.project_id
         ids = set(session.scalars(select(column).where(project_member.c.user_id == self.id)))
-        self.__dict__["_loupan_project_ids"] = frozenset(ids)
+        self.__dict__["_loupan_project_ids"] = (session.get_transaction(), frozenset(ids))
         return ids
