@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
 
-from dashboard import auth, imports, shell
+from dashboard import auth, exports, imports, shell
 from dashboard.components import feedback, grid
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
@@ -24,7 +24,7 @@ from data_layer.queries import crm as queries
 from data_layer.rules import idcard
 from data_layer.rules import mobile as mobile_rules
 from data_layer.rules.money import format_amount
-from pages.crm import ids
+from pages.crm import columns, ids
 from pages.crm.labels import (
     ASSIGN_LABELS,
     CONTACT_LABELS,
@@ -41,8 +41,9 @@ HIDDEN = {"display": "none"}
 SHOWN = {"display": "inline-block"}
 
 
-def plain(value):
-    """A cell value for the grid: dates as ISO text, money as formatted text, no NaN."""
+def plain(value, exact: bool = False):
+    """A cell value for the grid: dates as ISO text, money as formatted text (kept a Decimal
+    when `exact`, for an Excel file), no NaN."""
     if value is None:
         return None
     if isinstance(value, float) and value != value:  # NaN from pandas
@@ -52,15 +53,16 @@ def plain(value):
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return format_amount(value)
+        return value if exact else format_amount(value)
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
 
 
-def records(frame) -> list[dict]:
+def records(frame, exact: bool = False) -> list[dict]:
     return [
-        {k: plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")
+        {k: plain(v, exact) for k, v in row.items()}
+        for row in frame.astype(object).to_dict("records")
     ]
 
 
@@ -137,6 +139,49 @@ def survey_inputs(fields) -> list:
         html.Div(_("问卷"), className="small text-muted border-top pt-2 mb-1"),
         dbc.Row(cols),
     ]
+
+
+def personal_data(user) -> dict:
+    """The audit detail of a customer export: whether phone and ID numbers left unmasked."""
+    return {"personal_data": authz.sees_personal_data(user)}
+
+
+def _customer_rows(frame) -> list[dict]:
+    """Customer rows for an Excel file: as the grid shows them (masking included), amounts
+    exact."""
+    return decorate(records(frame, exact=True))
+
+
+def _recent(user, project_id, exact: bool = False) -> list[dict]:
+    """Customers registered today in the project (the registration screen's list)."""
+    if not project_id:
+        return []
+    today = date.today()
+    f = queries.CustomerFilter(project_id=project_id, start=today, end=today)
+    return decorate(records(queries.customers_frame(reader(), user, f, limit=50), exact))
+
+
+def _days(value) -> int:
+    try:
+        return int(value or 30)
+    except ValueError:
+        return 30
+
+
+def _overdue(user, project_id, mine, _days_ahead=None):
+    only = "mine" in (mine or [])
+    return queries.overdue_follow_ups(reader(), user, date.today(), project_id, only)
+
+
+def _birthdays(user, project_id, mine, days):
+    only = "mine" in (mine or [])
+    return queries.upcoming_birthdays(
+        reader(), user, date.today(), project_id, days=_days(days), mine_only=only
+    )
+
+
+def _transferred(user, project_id, _mine=None, _days_ahead=None):
+    return queries.transferred_to_me(reader(), user, date.today(), project_id)
 
 
 def register(app):
@@ -344,17 +389,21 @@ def register(app):
             message, ok = err.text(language()), False
         except DomainError as err:
             message, ok = err.text(language()), False
-        recent = []
-        if project_id:
-            today = date.today()
-            frame = queries.customers_frame(
-                reader(),
-                user,
-                queries.CustomerFilter(project_id=project_id, start=today, end=today),
-                limit=50,
-            )
-            recent = decorate(records(frame))
-        return (feedback(message, ok), recent, *keep)
+        return (feedback(message, ok), _recent(user, project_id), *keep)
+
+    exports.register(
+        app,
+        "crm.edit",
+        "registered_today",
+        ids.REG_RECENT,
+        ids.REG_RECENT_EXPORT,
+        ids.REG_RECENT_DOWNLOAD,
+        lambda user, project_id: _recent(user, project_id, exact=True),
+        columns.RECENT,
+        "今日登记客户",
+        state=[State(ids.REG_PROJECT, "value")],
+        details=personal_data,
+    )
 
     # -----------------------------------------------------------------------------------------
     # 客户列表
@@ -597,24 +646,15 @@ def register(app):
         Input(ids.REM_DAYS, "value"),
     )
     def reminders(project_id, mine, days, *, user):
-        today = date.today()
-        session = reader()
-        mine_only = "mine" in (mine or [])
-        try:
-            days = int(days or 30)
-        except ValueError:
-            days = 30
-        overdue = queries.overdue_follow_ups(session, user, today, project_id, mine_only)
-        birthdays = queries.upcoming_birthdays(
-            session, user, today, project_id, days=days, mine_only=mine_only
-        )
-        moved = queries.transferred_to_me(session, user, today, project_id)
+        overdue = _overdue(user, project_id, mine)
+        birthdays = _birthdays(user, project_id, mine, days)
+        moved = _transferred(user, project_id)
         late = int((overdue["days_overdue"] > 0).sum()) if len(overdue) else 0
         summary = _(
             "待跟进 {n} 位（其中逾期 {late} 位）· {d} 天内生日 {b} 位 · 接转给我 {t} 位",
             n=len(overdue),
             late=late,
-            d=days,
+            d=_days(days),
             b=len(birthdays),
             t=len(moved),
         )
@@ -623,6 +663,46 @@ def register(app):
             decorate(records(birthdays)),
             decorate(records(moved)),
             summary,
+        )
+
+    reminder_state = [
+        State(shell.PROJECT_SELECT, "value"),
+        State(ids.REM_MINE, "value"),
+        State(ids.REM_DAYS, "value"),
+    ]
+    for what, grid_ids, frame_of, cols, sheet in (
+        (
+            "follow_ups_due",
+            (ids.REM_OVERDUE, ids.REM_OVERDUE_EXPORT, ids.REM_OVERDUE_DOWNLOAD),
+            _overdue,
+            columns.OVERDUE,
+            "待跟进客户",
+        ),
+        (
+            "birthdays_soon",
+            (ids.REM_BIRTHDAYS, ids.REM_BIRTHDAYS_EXPORT, ids.REM_BIRTHDAYS_DOWNLOAD),
+            _birthdays,
+            columns.BIRTHDAYS,
+            "近期生日客户",
+        ),
+        (
+            "transferred_to_me",
+            (ids.REM_TRANSFERRED, ids.REM_TRANSFERRED_EXPORT, ids.REM_TRANSFERRED_DOWNLOAD),
+            _transferred,
+            columns.TRANSFERRED,
+            "接转给我的客户",
+        ),
+    ):
+        exports.register(
+            app,
+            "crm.customers",
+            what,
+            *grid_ids,
+            lambda user, *state, frame_of=frame_of: _customer_rows(frame_of(user, *state)),
+            cols,
+            sheet,
+            state=reminder_state,
+            details=personal_data,
         )
 
     # -----------------------------------------------------------------------------------------
@@ -685,14 +765,22 @@ def register(app):
                 message, ok = err.text(language()), False
         if not project_id or not from_id:
             return [], feedback(message, ok), _("请选择项目和原置业顾问。")
-        frame = queries.customers_frame(
-            reader(),
-            user,
-            queries.CustomerFilter(project_id=project_id, consultant_id=from_id),
-            limit=50_000,
-        )
-        rows = decorate(records(frame))
+        rows = _transfer_rows(user, project_id, from_id)
         return rows, feedback(message, ok), _("该置业顾问在本项目共有 {n} 位客户", n=len(rows))
+
+    exports.register(
+        app,
+        "crm.transfer",
+        "transfer_customers",
+        ids.TR_GRID,
+        ids.TR_EXPORT,
+        ids.TR_DOWNLOAD,
+        lambda user, project_id, from_id: _transfer_rows(user, project_id, from_id, exact=True),
+        columns.TRANSFER,
+        "客户接转",
+        state=[State(shell.PROJECT_SELECT, "value"), State(ids.TR_FROM, "value")],
+        details=personal_data,
+    )
 
     # -----------------------------------------------------------------------------------------
     # 问卷设置
@@ -738,12 +826,20 @@ def register(app):
                 message = _("已更新。")
         except DomainError as err:
             message, ok = err.text(language()), False
-        rows = records(queries.survey_fields_frame(reader(), user, project_id))
-        for row in rows:
-            row["kind_label"] = _(SURVEY_KIND_LABELS.get(row["kind"], row["kind"]))
-            row["required_label"] = _("是") if row["required"] else _("否")
-            row["status"] = _("已启用") if row["active"] else _("已停用")
-        return rows, feedback(message, ok)
+        return _survey_rows(user, project_id), feedback(message, ok)
+
+    exports.register(
+        app,
+        "crm.survey",
+        "survey_fields",
+        ids.SV_GRID,
+        ids.SV_EXPORT,
+        ids.SV_DOWNLOAD,
+        _survey_rows,
+        columns.SURVEY,
+        "问卷设置",
+        state=[State(shell.PROJECT_SELECT, "value")],
+    )
 
     # -----------------------------------------------------------------------------------------
     # 线索导入 (the shared import framework)
@@ -757,6 +853,23 @@ def register(app):
         state=[State(shell.PROJECT_SELECT, "value")],
         template_name="线索导入模板.xlsx",
     )
+
+
+def _transfer_rows(user, project_id, from_id, exact: bool = False) -> list[dict]:
+    """The customers of one consultant in a project (the transfer screen's grid)."""
+    if not project_id or not from_id:
+        return []
+    f = queries.CustomerFilter(project_id=project_id, consultant_id=from_id)
+    return decorate(records(queries.customers_frame(reader(), user, f, limit=50_000), exact))
+
+
+def _survey_rows(user, project_id) -> list[dict]:
+    rows = records(queries.survey_fields_frame(reader(), user, project_id))
+    for row in rows:
+        row["kind_label"] = _(SURVEY_KIND_LABELS.get(row["kind"], row["kind"]))
+        row["required_label"] = _("是") if row["required"] else _("否")
+        row["status"] = _("已启用") if row["active"] else _("已停用")
+    return rows
 
 
 def _text_number(value):

@@ -11,6 +11,10 @@ request cannot put foreign rows into a file. `to_xlsx` writes text beginning wit
     def export(_n, shown, column_defs, *, user):
         records = queries.things(reader(), user).to_dict("records")
         return exports.grid_xlsx(user, "things", records, shown, column_defs, COLUMNS, _("物件"))
+
+The grid's `columnState` (moved or hidden columns) decides the order and visibility when it is
+sent; link columns (cellRenderer "markdown": 打开/查看) belong to the screen, not the file.
+`register` wires the whole export of one grid (button, download, states) in one call.
 """
 
 from __future__ import annotations
@@ -18,8 +22,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 
-from dashboard.components import export_columns
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import auth
+from dashboard.components import export_button, export_columns
 from dashboard.db import database
+from dashboard.i18n import _
 from data_layer import audit
 from data_layer.excel.export import to_xlsx
 
@@ -37,6 +46,18 @@ def shown_rows(records: list[dict], shown: list[dict] | None, key: Sequence[str]
     return [by_key[of(r)] for r in shown if of(r) in by_key]
 
 
+def shown_columns(column_defs: list[dict], column_state: list[dict] | None = None):
+    """(field, header) of the grid's visible columns in its order: the column state (the user
+    moved or hid columns) when the grid reported it, else the column definitions."""
+    defs = [c for c in column_defs if c.get("field") and c.get("cellRenderer") != "markdown"]
+    if column_state:
+        by_id = {c.get("colId", c["field"]): c for c in defs}
+        hide = {s["colId"]: bool(s.get("hide")) for s in column_state if s.get("colId") in by_id}
+        order = list(hide) + [i for i in by_id if i not in hide]
+        defs = [{**by_id[i], "hide": hide.get(i, by_id[i].get("hide"))} for i in order]
+    return [(field, str(header).strip()) for field, header in export_columns(defs)]
+
+
 def _record(session, *, actor, what: str, details: dict) -> None:
     audit.record(session, actor, "export." + what, after=details)
 
@@ -51,14 +72,80 @@ def grid_xlsx(
     sheet: str,
     key: Sequence[str] = ("id",),
     details: dict | None = None,
+    column_state: list[dict] | None = None,
 ) -> dict:
     """The dcc.Download data of `what`.xlsx holding the grid as shown; the export is audited
     (as export.`what` with the row count and `details`, e.g. whether personal data left)."""
     rows = shown_rows(records, shown, key)
-    content = to_xlsx(export_columns(column_defs or default_columns), rows, sheet)
+    content = to_xlsx(shown_columns(column_defs or default_columns, column_state), rows, sheet)
     database().run(_record, actor=user, what=what, details={"rows": len(rows), **(details or {})})
     return {
         "content": base64.b64encode(content).decode(),
         "filename": f"{what}.xlsx",
         "base64": True,
     }
+
+
+def register(
+    app,
+    permission: str,
+    what: str,
+    grid: str,
+    button: str,
+    download: str,
+    records,
+    columns,
+    sheet: str,
+    state: Sequence[State] = (),
+    key: Sequence[str] = ("id",),
+    details=None,
+) -> None:
+    """The export callback of one grid, under the grid's own `permission`: `records(user,
+    *state values)` reads the grid's rows again through its query for the requesting user (None:
+    nothing to export); `columns` are the grid's default column definitions (or a function
+    returning them); `details(user)` adds to the audit entry."""
+
+    @auth.callback(
+        app,
+        permission,
+        Output(download, "data"),
+        Input(button, "n_clicks"),
+        *state,
+        State(grid, "virtualRowData"),
+        State(grid, "columnDefs"),
+        State(grid, "columnState"),
+        prevent_initial_call=True,
+    )
+    def export(_n, *values, user):
+        *values, shown, column_defs, column_state = values
+        rows = records(user, *values)
+        if rows is None:
+            raise PreventUpdate
+        default = columns() if callable(columns) else columns
+        default = [{**c, "headerName": _(c.get("headerName", c["field"]))} for c in default]
+        return grid_xlsx(
+            user,
+            what,
+            rows,
+            shown,
+            column_defs,
+            default,
+            _(sheet),
+            key,
+            details(user) if details else None,
+            column_state,
+        )
+
+
+def heading(title, button: str, download: str, class_name: str = "mt-3"):
+    """A grid's title (text, or a component such as a title that callbacks rewrite) with its
+    导出 Excel button at the right."""
+    if isinstance(title, str):
+        title = html.H2(title, className="h6 mb-0")
+    return html.Div(
+        [
+            title,
+            html.Div(export_button(button, download), className="ms-auto"),
+        ],
+        className=f"d-flex align-items-center mb-2 {class_name}",
+    )

@@ -207,4 +207,9 @@ EN = {
     "未填写": "Not given",
     "无团队": "No team",
     "未分级": "No level",
+    # Excel exports of the CRM grids (sheet names)
+    "今日登记客户": "Registered today",
+    "接转给我的客户": "Customers handed to me",
+    "漏斗转化率": "Funnel conversion",
+    "阶段客户": "Stage customers",
 }

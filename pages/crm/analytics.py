@@ -7,16 +7,16 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth
+from dashboard import auth, exports
 from dashboard.charts import GRAPH_CONFIG
-from dashboard.components import grid, page_title
+from dashboard.components import export_button, grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _, language
 from data_layer import authz
 from data_layer.queries import crm as crm_queries
 from data_layer.queries import funnel as funnel_queries
 from data_layer.queries import org
-from pages.crm import ids
+from pages.crm import columns, ids
 from pages.crm.labels import CUSTOMER_COLUMNS, LEVELS
 
 dash.register_page(
@@ -29,22 +29,8 @@ dash.register_page(
     title="客户分析 · Loupan",
 )
 
-RATE_COLUMNS = [
-    {"field": "stage", "headerName": "阶段", "filter": False, "sortable": False},
-    {"field": "customers", "headerName": "客户数", "type": "rightAligned", "filter": False},
-    {"field": "rate_previous", "headerName": "较上一阶段", "type": "rightAligned", "filter": False},
-    {"field": "rate_first", "headerName": "占新增", "type": "rightAligned", "filter": False},
-]
-RANKING_COLUMNS = [
-    {"field": "rank", "headerName": "名次", "maxWidth": 80},
-    {"field": "consultant", "headerName": "置业顾问 "},
-    {"field": "new", "headerName": "新增来访来电", "filter": "agNumberColumnFilter"},
-    {"field": "returning", "headerName": "复访"},
-    {"field": "opportunity", "headerName": "机会客户"},
-    {"field": "subscribed", "headerName": "认购"},
-    {"field": "contracted", "headerName": "签约"},
-    {"field": "conversion_text", "headerName": "认购转化率"},
-]
+RATE_COLUMNS = columns.RATES
+RANKING_COLUMNS = columns.RANKING
 
 
 def _int(value):
@@ -180,10 +166,15 @@ def layout(
     can_list = authz.has(user, "crm.customers")
     stage_list = (
         [
-            html.H2(
-                id=ids.AN_STAGE_TITLE,
-                className="h6 mt-2",
-                children=_("点击漏斗的某一阶段，查看该阶段的客户"),
+            exports.heading(
+                html.H2(
+                    id=ids.AN_STAGE_TITLE,
+                    className="h6 mb-0",
+                    children=_("点击漏斗的某一阶段，查看该阶段的客户"),
+                ),
+                ids.AN_STAGE_EXPORT,
+                ids.AN_STAGE_DOWNLOAD,
+                class_name="mt-2",
             ),
             grid(ids.AN_STAGE_GRID, CUSTOMER_COLUMNS, height=360),
         ]
@@ -224,6 +215,13 @@ def layout(
                                         id=ids.AN_FUNNEL,
                                         config=GRAPH_CONFIG,
                                         style={"height": "380px"},
+                                    ),
+                                    html.Div(
+                                        export_button(
+                                            ids.AN_FUNNEL_TABLE_EXPORT,
+                                            ids.AN_FUNNEL_TABLE_DOWNLOAD,
+                                        ),
+                                        className="text-end mb-1",
                                     ),
                                     grid(
                                         ids.AN_FUNNEL_TABLE,
@@ -278,6 +276,12 @@ def layout(
                                         id=ids.AN_RANKING,
                                         config=GRAPH_CONFIG,
                                         style={"height": "360px"},
+                                    ),
+                                    html.Div(
+                                        export_button(
+                                            ids.AN_RANKING_EXPORT, ids.AN_RANKING_DOWNLOAD
+                                        ),
+                                        className="text-end mb-1",
                                     ),
                                     grid(ids.AN_RANKING_GRID, RANKING_COLUMNS, height=260),
                                 ]

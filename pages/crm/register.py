@@ -6,14 +6,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth
+from dashboard import auth, exports
 from dashboard.components import grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _, language
 from data_layer import authz
 from data_layer.queries import crm as crm_queries
 from data_layer.queries import org
-from pages.crm import ids
+from pages.crm import columns, ids
 from pages.crm.labels import LEVELS
 
 dash.register_page(
@@ -25,15 +25,6 @@ dash.register_page(
     order=400,
     title="来访/来电登记 · Loupan",
 )
-
-RECENT_COLUMNS = [
-    {"field": "detail", "headerName": "详情", "cellRenderer": "markdown", "maxWidth": 80},
-    {"field": "name", "headerName": "客户"},
-    {"field": "mobile", "headerName": "手机"},
-    {"field": "first_contact_label", "headerName": "来访/来电"},
-    {"field": "level", "headerName": "等级"},
-    {"field": "consultant", "headerName": "置业顾问 "},
-]
 
 
 def _field(label: str, component, md: int = 3, required: bool = False, hint: str = ""):
@@ -219,7 +210,9 @@ def layout(**_query):
         [
             page_title(_("来访/来电登记")),
             form,
-            html.H2(_("我今天登记的客户"), className="h6"),
-            grid(ids.REG_RECENT, RECENT_COLUMNS, height=260),
+            exports.heading(
+                _("我今天登记的客户"), ids.REG_RECENT_EXPORT, ids.REG_RECENT_DOWNLOAD, class_name=""
+            ),
+            grid(ids.REG_RECENT, columns.RECENT, height=260),
         ]
     )

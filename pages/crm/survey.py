@@ -4,9 +4,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import exports
 from dashboard.components import grid, page_title
 from dashboard.i18n import _
-from pages.crm import ids
+from pages.crm import columns, ids
 from pages.crm.labels import SURVEY_KIND_LABELS
 
 dash.register_page(
@@ -18,15 +19,6 @@ dash.register_page(
     order=450,
     title="问卷设置 · Loupan",
 )
-
-COLUMNS = [
-    {"field": "project", "headerName": "项目"},
-    {"field": "label", "headerName": "问卷项"},
-    {"field": "kind_label", "headerName": "类型", "maxWidth": 100},
-    {"field": "options", "headerName": "选项"},
-    {"field": "required_label", "headerName": "必填", "maxWidth": 90},
-    {"field": "status", "headerName": "状态", "maxWidth": 100},
-]
 
 
 def layout(**_query):
@@ -79,14 +71,20 @@ def layout(**_query):
                 className="shadow-sm mb-3",
             ),
             html.Div(id=ids.SV_FEEDBACK),
-            dbc.Button(
-                f"{_('启用')} / {_('停用')}",
-                id=ids.SV_TOGGLE,
-                size="sm",
-                color="secondary",
-                outline=True,
-                className="mb-2",
+            exports.heading(
+                dbc.Button(
+                    f"{_('启用')} / {_('停用')}",
+                    id=ids.SV_TOGGLE,
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                ),
+                ids.SV_EXPORT,
+                ids.SV_DOWNLOAD,
+                class_name="",
             ),
-            grid(ids.SV_GRID, COLUMNS, height=420, dashGridOptions={"rowSelection": "single"}),
+            grid(
+                ids.SV_GRID, columns.SURVEY, height=420, dashGridOptions={"rowSelection": "single"}
+            ),
         ]
     )

@@ -4,9 +4,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import exports
 from dashboard.components import grid, page_title
 from dashboard.i18n import _
-from pages.crm import ids
+from pages.crm import columns, ids
 
 dash.register_page(
     __name__,
@@ -17,22 +18,6 @@ dash.register_page(
     order=430,
     title="客户接转 · Loupan",
 )
-
-COLUMNS = [
-    {
-        "field": "name",
-        "headerName": "客户",
-        "checkboxSelection": True,
-        "headerCheckboxSelection": True,
-        "headerCheckboxSelectionFilteredOnly": True,
-    },
-    {"field": "mobile", "headerName": "手机", "minWidth": 120},
-    {"field": "stage_label", "headerName": "阶段", "maxWidth": 100},
-    {"field": "level", "headerName": "等级", "maxWidth": 80},
-    {"field": "last_contact_on", "headerName": "最近联系"},
-    {"field": "next_follow_up_on", "headerName": "下次跟进"},
-    {"field": "first_contact_on", "headerName": "首次到访"},
-]
 
 
 def layout(**_query):
@@ -83,10 +68,15 @@ def layout(**_query):
                 className="g-2 mb-2",
             ),
             html.Div(id=ids.TR_FEEDBACK),
-            html.Div(id=ids.TR_INFO, className="text-muted small mb-1"),
+            exports.heading(
+                html.Div(id=ids.TR_INFO, className="text-muted small"),
+                ids.TR_EXPORT,
+                ids.TR_DOWNLOAD,
+                class_name="",
+            ),
             grid(
                 ids.TR_GRID,
-                COLUMNS,
+                columns.TRANSFER,
                 height=520,
                 dashGridOptions={"rowSelection": "multiple", "suppressRowClickSelection": True},
             ),
