@@ -11,14 +11,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
 
-from dashboard import auth, shell
-from dashboard.components import export_columns, feedback, grid
+from dashboard import auth, exports, shell
+from dashboard.components import feedback, grid
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit, authz
+from data_layer import authz
 from data_layer.commands import deals as commands
 from data_layer.errors import DomainError
-from data_layer.excel.export import to_xlsx
 from data_layer.queries import deals as queries
 from data_layer.queries import finance as finance_queries
 from data_layer.rules.money import format_amount
@@ -67,6 +66,11 @@ def plain_rows(frame) -> list[dict]:
             }
         )
     return rows
+
+
+def exact_rows(frame) -> list[dict]:
+    """Rows for an Excel file: exact Decimals and real dates, no NaN."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _text(value) -> str:
@@ -451,7 +455,20 @@ def register(app):
         Input({"type": ids.DONE, "id": ALL}, "data"),
     )
     def units(building_id, _done, *, user):
-        return plain_rows(queries.units_frame(reader(), user, building_id, date.today()))
+        return plain_rows(_units(user, building_id))
+
+    exports.register(
+        app,
+        "deal.view",
+        "deal_units",
+        ids.REG_GRID,
+        ids.REG_EXPORT,
+        ids.REG_DOWNLOAD,
+        lambda user, building_id: exact_rows(_units(user, building_id)),
+        columns.UNITS,
+        "交易登记",
+        state=[State(ids.REG_BUILDING, "value")],
+    )
 
     @auth.callback(
         app,
@@ -470,8 +487,8 @@ def register(app):
 
     # -------------------------------------------------------------------------------- 交易列表
 
-    def _deal_rows(user, project_id, state):
-        return plain_rows(queries.deals_frame(reader(), user, project_id, state=state or None))
+    def _deals(user, project_id, state):
+        return queries.deals_frame(reader(), user, project_id, state=state or None)
 
     @auth.callback(
         app,
@@ -481,23 +498,22 @@ def register(app):
         Input(ids.LIST_STATE, "value"),
     )
     def deal_list(project_id, state, *, user):
-        return _deal_rows(user, project_id, state)
+        return plain_rows(_deals(user, project_id, state))
 
-    @auth.callback(
+    exports.register(
         app,
         "deal.view",
-        Output(ids.LIST_DOWNLOAD, "data"),
-        Input(ids.LIST_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.LIST_STATE, "value"),
-        prevent_initial_call=True,
+        "deals",
+        ids.LIST_GRID,
+        ids.LIST_EXPORT,
+        ids.LIST_DOWNLOAD,
+        lambda user, *state: exact_rows(_deals(user, *state)),
+        columns.DEALS,
+        "交易列表",
+        state=[State(shell.PROJECT_SELECT, "value"), State(ids.LIST_STATE, "value")],
+        details=_personal_data,
+        filename=lambda: f"deals-{date.today():%Y%m%d}.xlsx",
     )
-    def export_deals(_n, project_id, state, *, user):
-        frame = queries.deals_frame(reader(), user, project_id, state=state or None)
-        rows = frame.to_dict("records")
-        content = to_xlsx(export_columns(_translated(columns.DEALS)), rows, _("交易列表"))
-        database().run(_audit_export, actor=user, what="deals", count=len(rows))
-        return dcc.send_bytes(content, f"deals-{date.today():%Y%m%d}.xlsx")
 
     @auth.callback(
         app,
@@ -634,8 +650,20 @@ def register(app):
                     )
                 except DomainError as err:
                     message = feedback(err.text(language()), ok=False)
-        frame = queries.approvals_frame(reader(), user, project_id, status or None)
-        return plain_rows(frame), message
+        return plain_rows(_approvals(user, project_id, status)), message
+
+    exports.register(
+        app,
+        "deal.view",
+        "deal_changes",
+        ids.AP_GRID,
+        ids.AP_EXPORT,
+        ids.AP_DOWNLOAD,
+        lambda user, *state: exact_rows(_approvals(user, *state)),
+        columns.APPROVALS,
+        "交易变更",
+        state=[State(shell.PROJECT_SELECT, "value"), State(ids.AP_STATUS, "value")],
+    )
 
     # -------------------------------------------------------------------------------- 合同管理
 
@@ -685,33 +713,41 @@ def register(app):
                         message = feedback(_("合同已备案。"))
                 except DomainError as err:
                     message = feedback(err.text(language()), ok=False)
-        frame = queries.deals_frame(reader(), user, project_id, state="live")
-        frame = frame[frame["stage"].isin(["认购", "签约"])]
-        return plain_rows(frame), message
+        return plain_rows(_contracts(user, project_id)), message
 
-    @auth.callback(
+    exports.register(
         app,
         "deal.view",
-        Output(ids.CT_DOWNLOAD, "data"),
-        Input(ids.CT_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        prevent_initial_call=True,
+        "contracts",
+        ids.CT_GRID,
+        ids.CT_EXPORT,
+        ids.CT_DOWNLOAD,
+        lambda user, project_id: exact_rows(_contracts(user, project_id)),
+        columns.CONTRACTS,
+        "合同管理",
+        state=[State(shell.PROJECT_SELECT, "value")],
+        filename=lambda: f"contracts-{date.today():%Y%m%d}.xlsx",
     )
-    def export_contracts(_n, project_id, *, user):
-        frame = queries.deals_frame(reader(), user, project_id, contracted_only=True)
-        content = to_xlsx(
-            export_columns(_translated(columns.CONTRACTS)), frame.to_dict("records"), _("合同管理")
-        )
-        return dcc.send_bytes(content, f"contracts-{date.today():%Y%m%d}.xlsx")
 
 
-def _translated(cols: list[dict]) -> list[dict]:
-    return [{**c, "headerName": _(c.get("headerName", c["field"]))} for c in cols]
+def _personal_data(user) -> dict:
+    """The audit detail of an export with customers' phone numbers."""
+    return {"personal_data": authz.sees_personal_data(user)}
 
 
-def _audit_export(session, *, actor, what: str, count: int):
-    authz.require(actor, "deal.view")
-    audit.record(session, actor, f"export.{what}", after={"rows": count})
+def _units(user, building_id):
+    """A building's units as 交易登记 lists them."""
+    return queries.units_frame(reader(), user, building_id, date.today())
+
+
+def _approvals(user, project_id, status):
+    return queries.approvals_frame(reader(), user, project_id, status or None)
+
+
+def _contracts(user, project_id):
+    """Live deals that are subscribed or signed: the deals a contract is made for."""
+    frame = queries.deals_frame(reader(), user, project_id, state="live")
+    return frame[frame["stage"].isin(["认购", "签约"])]
 
 
 def detail_view(user, deal_id, prefix: str):

@@ -9,17 +9,17 @@ from decimal import Decimal
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+import pandas as pd
+from dash import Input, Output, State, html
 
-from callbacks.deals import plain_rows
-from dashboard import auth, charts, shell
-from dashboard.components import export_columns, feedback, kpi_card
+from callbacks.deals import exact_rows, plain_rows
+from dashboard import auth, charts, exports, shell
+from dashboard.components import feedback, kpi_card
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit, authz
+from data_layer import authz
 from data_layer.commands import finance as commands
 from data_layer.errors import DomainError
-from data_layer.excel.export import to_xlsx
 from data_layer.queries import collections as coll
 from data_layer.queries import finance as queries
 from data_layer.rules.money import format_amount
@@ -41,13 +41,9 @@ def _text(value) -> str:
     return repr(value) if isinstance(value, float) else str(value).strip()
 
 
-def _headers(cols: list[dict]) -> list[tuple[str, str]]:
-    return export_columns([{**c, "headerName": _(c.get("headerName", c["field"]))} for c in cols])
-
-
-def _audit_export(session, *, actor, what: str, count: int):
-    authz.require(actor, "finance.view")
-    audit.record(session, actor, f"export.{what}", after={"rows": count})
+# Fields of receipt rows whose values are Chinese labels, translated for the viewer.
+RECEIPT_LABELS = ("kind", "status", "method")
+VOUCHER_LABELS = (*RECEIPT_LABELS, "reversed")
 
 
 def _translate_rows(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
@@ -62,6 +58,124 @@ def _recorded(text: str, voucher_id: int, link: str, link_id: str) -> dbc.Alert:
     """The success message of a recorded receipt or refund voucher, with its print link."""
     anchor = html.A(link, href=f"/finance/receipt?id={voucher_id}", target="_blank", id=link_id)
     return dbc.Alert(html.Span([text, " ", anchor]), color="success", className="py-2 mb-2")
+
+
+def _exact(frame, labels: tuple[str, ...] = ()) -> list[dict]:
+    """Rows for an Excel file (exact amounts), labels translated as in the grid."""
+    return _translate_rows(exact_rows(frame), labels)
+
+
+def _export(app, what, grid_ids, records, cols, sheet, state, **kwargs):
+    """The export of one finance grid (grid, button, download) as shown, for finance.view."""
+    exports.register(app, "finance.view", what, *grid_ids, records, cols, sheet, state, **kwargs)
+
+
+def _receivables(user, deal_id, exact: bool = False) -> list[dict]:
+    """A deal's open receivables (收款登记), amounts as text for the grid or exact."""
+    if not deal_id:
+        return []
+    rows = queries.open_receivables(reader(), user, deal_id)
+    for row in rows:
+        row["kind"], row["payer"] = _(row["kind"]), _(row["payer"])
+        if exact:
+            for field in ("amount", "paid", "open"):
+                row[field] = Decimal(row[field])
+    return rows
+
+
+def _deal_receipts(user, deal_id):
+    if not deal_id:
+        return pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
+    return queries.receipts_frame(reader(), user, None, deal_id=deal_id)
+
+
+def _refund_vouchers(user, deal_id):
+    if not deal_id:
+        return pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
+    return queries.receipts_frame(reader(), user, None, deal_id=deal_id, kind="refund")
+
+
+def _audit_receipts(user, project_id, status, start, end):
+    """收据审核's receipts: by status and date range."""
+    return queries.receipts_frame(
+        reader(), user, project_id, status=status or None, start=_date(start), end=_date(end)
+    )
+
+
+def _overdue(user, project_id):
+    return queries.overdue(reader(), user, project_id, date.today())
+
+
+def _performance(user, project_id, start, end):
+    today = date.today()
+    return queries.performance(
+        reader(),
+        user,
+        project_id,
+        _date(start, today.replace(month=1, day=1)),
+        _date(end, today),
+    )
+
+
+def _drill_source(trigger, click, aging_click, project_id, grain) -> dict | None:
+    """What a click on 回款分析's charts asks to list: an aging bucket, or one series of
+    receipts in one period (None: nothing to list)."""
+    if trigger == ids.CO_AGING and aging_click:
+        return {"project": project_id, "bucket": aging_click["points"][0].get("customdata")}
+    if not click:
+        return None
+    custom = click["points"][0].get("customdata") or []
+    if not custom or custom[0] == "due":
+        return None
+    return {"project": project_id, "series": custom[0], "start": custom[1], "grain": grain}
+
+
+def _drill(user, source: dict):
+    """The rows behind a clicked bar (receipts, or overdue receivables shown as receipt rows
+    keyed by the receivable) and the grid's title."""
+    project_id = source.get("project")
+    if "bucket" in source:
+        bucket = source["bucket"]
+        frame = _overdue(user, project_id)
+        rows = [
+            {
+                "id": r["receivable_id"],
+                "number": "",
+                "received_on": r["due_on"],
+                "project": r["project"],
+                "unit": r["unit"],
+                "customer": r["customer"],
+                "payer": _(r["payer"]),
+                "method": "",
+                "kind": _(r["kind"]),
+                "amount": r["open"],
+                "status": _("逾期 {d} 天", d=r["days"]),
+                "reversed": "",
+                "reverses": "",
+                "created_by": r["consultant"],
+            }
+            for r in exact_rows(frame[frame["bucket"] == bucket])
+        ]
+        title = _("账龄 {b} 的欠款明细（{n} 笔）", b=_(bucket), n=len(rows))
+        return pd.DataFrame(rows, columns=["id", *queries.RECEIPT_COLUMNS[1:]]), title
+    series = source.get("series")
+    start_d = date.fromisoformat(str(source.get("start"))[:10])
+    end_d = coll.period_end(start_d, source.get("grain") or "month")
+    frames = [
+        queries.receipts_frame(
+            reader(), user, project_id, start=start_d, end=end_d, status="audited", kind=kind
+        )
+        for kind in coll.kinds_of_series(series)
+    ]
+    frame = pd.concat(frames) if frames else pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
+    title = _(
+        "{label} {start} 至 {end} 的收据（{n} 张）",
+        label=_(coll.series_label(series)),
+        start=start_d.isoformat(),
+        end=end_d.isoformat(),
+        n=len(frame),
+    )
+    return frame, title
 
 
 def register(app):
@@ -87,13 +201,29 @@ def register(app):
     def deal_money(deal_id, _fb, *, user):
         if not deal_id:
             return [], []
-        s = reader()
-        s.expire_all()
-        rows = queries.open_receivables(s, user, deal_id)
-        for row in rows:
-            row["kind"], row["payer"] = _(row["kind"]), _(row["payer"])
-        receipts = queries.receipts_frame(s, user, None, deal_id=deal_id)
-        return rows, _translate_rows(plain_rows(receipts), ("kind", "status", "method"))
+        reader().expire_all()
+        receipts = _deal_receipts(user, deal_id)
+        return _receivables(user, deal_id), _translate_rows(plain_rows(receipts), RECEIPT_LABELS)
+
+    deal_state = [State(ids.RC_DEAL, "value")]
+    _export(
+        app,
+        "open_receivables",
+        (ids.RC_RECEIVABLES, ids.RC_RECEIVABLES_EXPORT, ids.RC_RECEIVABLES_DOWNLOAD),
+        lambda user, deal_id: _receivables(user, deal_id, exact=True),
+        columns.OPEN_RECEIVABLES,
+        "应收款",
+        deal_state,
+    )
+    _export(
+        app,
+        "deal_receipts",
+        (ids.RC_RECEIPTS, ids.RC_RECEIPTS_EXPORT, ids.RC_RECEIPTS_DOWNLOAD),
+        lambda user, deal_id: _exact(_deal_receipts(user, deal_id), RECEIPT_LABELS),
+        columns.RECEIPTS,
+        "该交易的收据",
+        deal_state,
+    )
 
     @auth.callback(
         app,
@@ -195,10 +325,17 @@ def register(app):
         Input(ids.RF_FEEDBACK, "children"),
     )
     def refund_vouchers(deal_id, _fb, *, user):
-        if not deal_id:
-            return []
-        frame = queries.receipts_frame(reader(), user, None, deal_id=deal_id, kind="refund")
-        return _translate_rows(plain_rows(frame), ("kind", "status", "method", "reversed"))
+        return _translate_rows(plain_rows(_refund_vouchers(user, deal_id)), VOUCHER_LABELS)
+
+    _export(
+        app,
+        "refund_vouchers",
+        (ids.RF_VOUCHERS, ids.RF_VOUCHERS_EXPORT, ids.RF_VOUCHERS_DOWNLOAD),
+        lambda user, deal_id: _exact(_refund_vouchers(user, deal_id), VOUCHER_LABELS),
+        columns.RECEIPTS,
+        "该交易的退款单",
+        [State(ids.RF_DEAL, "value")],
+    )
 
     @auth.callback(
         app,
@@ -244,22 +381,19 @@ def register(app):
         )
         return _recorded(text, voucher.id, _("打印退款单"), "fin-rf-print-link"), uuid.uuid4().hex
 
-    @auth.callback(
+    _export(
         app,
-        "finance.view",
-        Output(ids.RF_DOWNLOAD, "data"),
-        Input(ids.RF_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        prevent_initial_call=True,
+        "refunds",
+        (ids.RF_GRID, ids.RF_EXPORT, ids.RF_DOWNLOAD),
+        lambda user, project_id: _exact(
+            queries.refunds_frame(reader(), user, project_id), ("state",)
+        ),
+        columns.REFUNDS,
+        "待退款",
+        [State(shell.PROJECT_SELECT, "value")],
+        key=("receivable_id",),
+        filename=lambda: f"refunds-{date.today():%Y%m%d}.xlsx",
     )
-    def export_refunds(_n, project_id, *, user):
-        frame = queries.refunds_frame(reader(), user, project_id)
-        rows = _translate_rows(frame.to_dict("records"), ("state",))
-        database().run(_audit_export, actor=user, what="refunds", count=len(rows))
-        return dcc.send_bytes(
-            to_xlsx(_headers(columns.REFUNDS), rows, _("待退款")),
-            f"refunds-{date.today():%Y%m%d}.xlsx",
-        )
 
     # ---------------------------------------------------------------------------- 收据 (print)
 
@@ -273,15 +407,8 @@ def register(app):
     # ---------------------------------------------------------------------------- 收据审核
 
     def _audit_rows(user, project_id, status, start, end):
-        frame = queries.receipts_frame(
-            reader(),
-            user,
-            project_id,
-            status=status or None,
-            start=_date(start),
-            end=_date(end),
-        )
-        return _translate_rows(plain_rows(frame), ("kind", "status", "method", "reversed"))
+        frame = _audit_receipts(user, project_id, status, start, end)
+        return _translate_rows(plain_rows(frame), VOUCHER_LABELS)
 
     @auth.callback(
         app,
@@ -338,34 +465,27 @@ def register(app):
             message = feedback(err.text(language()), ok=False)
         return _audit_rows(user, project_id, status, start, end), message, goto
 
-    @auth.callback(
+    _export(
         app,
-        "finance.view",
-        Output(ids.AU_DOWNLOAD, "data"),
-        Input(ids.AU_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.AU_STATUS, "value"),
-        State(ids.AU_START, "date"),
-        State(ids.AU_END, "date"),
-        prevent_initial_call=True,
+        "receipts",
+        (ids.AU_GRID, ids.AU_EXPORT, ids.AU_DOWNLOAD),
+        lambda user, *state: _exact(_audit_receipts(user, *state), VOUCHER_LABELS),
+        columns.RECEIPTS,
+        "收据",
+        [
+            State(shell.PROJECT_SELECT, "value"),
+            State(ids.AU_STATUS, "value"),
+            State(ids.AU_START, "date"),
+            State(ids.AU_END, "date"),
+        ],
+        filename=lambda: f"receipts-{date.today():%Y%m%d}.xlsx",
     )
-    def export_receipts(_n, project_id, status, start, end, *, user):
-        frame = queries.receipts_frame(
-            reader(), user, project_id, status=status or None, start=_date(start), end=_date(end)
-        )
-        rows = frame.to_dict("records")
-        database().run(_audit_export, actor=user, what="receipts", count=len(rows))
-        return dcc.send_bytes(
-            to_xlsx(_headers(columns.RECEIPTS), rows, _("收据")),
-            f"receipts-{date.today():%Y%m%d}.xlsx",
-        )
 
     # ---------------------------------------------------------------------------- 催款
 
     def _aging_rows(frame, by):
-        summary = queries.aging_summary(frame, by)
-        summary = summary.rename(columns={by: "key"})
-        return summary
+        by = by or "consultant"
+        return queries.aging_summary(frame, by).rename(columns={by: "key"})
 
     @auth.callback(
         app,
@@ -377,8 +497,8 @@ def register(app):
         Input(ids.DN_BY, "value"),
     )
     def dunning(project_id, by, *, user):
-        frame = queries.overdue(reader(), user, project_id, date.today())
-        summary = _aging_rows(frame, by or "consultant")
+        frame = _overdue(user, project_id)
+        summary = _aging_rows(frame, by)
         totals = {b: sum(frame[frame["bucket"] == b]["open"], Decimal(0)) for b in queries.BUCKETS}
         cards = dbc.Row(
             [
@@ -394,35 +514,28 @@ def register(app):
         rows = _translate_rows(plain_rows(frame), ("kind", "payer"))
         return rows, plain_rows(summary), cards
 
-    @auth.callback(
+    dunning_state = [State(shell.PROJECT_SELECT, "value")]
+    _export(
         app,
-        "finance.view",
-        Output(ids.DN_DOWNLOAD, "data"),
-        Input(ids.DN_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.DN_BY, "value"),
-        prevent_initial_call=True,
+        "aging",
+        (ids.DN_SUMMARY, ids.DN_EXPORT, ids.DN_DOWNLOAD),
+        lambda user, project_id, by: exact_rows(_aging_rows(_overdue(user, project_id), by)),
+        columns.AGING,
+        "账龄汇总",
+        [*dunning_state, State(ids.DN_BY, "value")],
+        key=("key",),
     )
-    def export_dunning(_n, project_id, by, *, user):
-        import io
-
-        from openpyxl import Workbook
-
-        from data_layer.excel.export import write_sheet
-
-        frame = queries.overdue(reader(), user, project_id, date.today())
-        summary = _aging_rows(frame, by or "consultant")
-        wb = Workbook()
-        ws = wb.active
-        ws.title = _("账龄汇总")
-        write_sheet(ws, _headers(columns.AGING), summary.to_dict("records"))
-        write_sheet(
-            wb.create_sheet(_("逾期明细")), _headers(columns.OVERDUE), frame.to_dict("records")
-        )
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        database().run(_audit_export, actor=user, what="overdue", count=len(frame))
-        return dcc.send_bytes(buffer.getvalue(), f"overdue-{date.today():%Y%m%d}.xlsx")
+    _export(
+        app,
+        "overdue",
+        (ids.DN_GRID, ids.DN_GRID_EXPORT, ids.DN_GRID_DOWNLOAD),
+        lambda user, project_id: _exact(_overdue(user, project_id), ("kind", "payer")),
+        columns.OVERDUE,
+        "逾期明细",
+        dunning_state,
+        key=("receivable_id",),
+        details=lambda user: {"personal_data": authz.sees_personal_data(user)},
+    )
 
     # ---------------------------------------------------------------------------- 收款日报
 
@@ -468,39 +581,29 @@ def register(app):
     )
     def daily(project_id, day, *, user):
         report, totals = _daily(user, project_id, day)
-        rows = _translate_rows(plain_rows(report.rows), ("kind", "status", "method"))
+        rows = _translate_rows(plain_rows(report.rows), RECEIPT_LABELS)
         return rows, [{**t, "amount": float(t["amount"])} for t in totals]
 
-    @auth.callback(
+    daily_state = [State(shell.PROJECT_SELECT, "value"), State(ids.DR_DATE, "date")]
+    _export(
         app,
-        "finance.view",
-        Output(ids.DR_DOWNLOAD, "data"),
-        Input(ids.DR_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.DR_DATE, "date"),
-        prevent_initial_call=True,
+        "daily_report",
+        (ids.DR_TOTALS, ids.DR_EXPORT, ids.DR_DOWNLOAD),
+        lambda user, project_id, day: _daily(user, project_id, day)[1],
+        columns.DAILY_TOTALS,
+        "汇总",
+        daily_state,
+        key=("group", "name"),
     )
-    def export_daily(_n, project_id, day, *, user):
-        import io
-
-        from openpyxl import Workbook
-
-        from data_layer.excel.export import write_sheet
-
-        report, totals = _daily(user, project_id, day)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = _("汇总")
-        write_sheet(ws, _headers(columns.DAILY_TOTALS), totals)
-        write_sheet(
-            wb.create_sheet(_("收据明细")),
-            _headers(columns.RECEIPTS),
-            report.rows.to_dict("records"),
-        )
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        database().run(_audit_export, actor=user, what="daily_report", count=report.count)
-        return dcc.send_bytes(buffer.getvalue(), f"daily-{report.day:%Y%m%d}.xlsx")
+    _export(
+        app,
+        "daily_receipts",
+        (ids.DR_GRID, ids.DR_GRID_EXPORT, ids.DR_GRID_DOWNLOAD),
+        lambda user, project_id, day: _exact(_daily(user, project_id, day)[0].rows, RECEIPT_LABELS),
+        columns.DAILY_RECEIPTS,
+        "收据明细",
+        daily_state,
+    )
 
     # ---------------------------------------------------------------------------- 回款分析
 
@@ -532,6 +635,7 @@ def register(app):
         "finance.view",
         Output(ids.CO_DRILL, "rowData"),
         Output(ids.CO_DRILL_TITLE, "children"),
+        Output(ids.CO_DRILL_SOURCE, "data"),
         Input(ids.CO_CHART, "clickData"),
         Input(ids.CO_AGING, "clickData"),
         State(shell.PROJECT_SELECT, "value"),
@@ -539,61 +643,21 @@ def register(app):
         prevent_initial_call=True,
     )
     def drill(click, aging_click, project_id, grain, *, user):
-        trigger = dash.ctx.triggered_id
-        if trigger == ids.CO_AGING and aging_click:
-            bucket = aging_click["points"][0].get("customdata")
-            frame = queries.overdue(reader(), user, project_id, date.today())
-            frame = frame[frame["bucket"] == bucket]
-            rows = []
-            for r in frame.to_dict("records"):
-                rows.append(
-                    {
-                        "number": "",
-                        "received_on": r["due_on"],
-                        "project": r["project"],
-                        "unit": r["unit"],
-                        "customer": r["customer"],
-                        "payer": _(r["payer"]),
-                        "method": "",
-                        "kind": _(r["kind"]),
-                        "amount": r["open"],
-                        "status": _("逾期 {d} 天", d=r["days"]),
-                        "reversed": "",
-                        "reverses": "",
-                        "created_by": r["consultant"],
-                    }
-                )
-            import pandas as pd
-
-            return plain_rows(pd.DataFrame(rows)), _(
-                "账龄 {b} 的欠款明细（{n} 笔）", b=_(bucket), n=len(rows)
-            )
-        if not click:
+        source = _drill_source(dash.ctx.triggered_id, click, aging_click, project_id, grain)
+        if source is None:
             raise dash.exceptions.PreventUpdate
-        point = click["points"][0]
-        custom = point.get("customdata") or []
-        if not custom or custom[0] == "due":
-            raise dash.exceptions.PreventUpdate
-        series, start_s = custom[0], custom[1]
-        start_d = date.fromisoformat(start_s)
-        end_d = coll.period_end(start_d, grain or "month")
-        frames = [
-            queries.receipts_frame(
-                reader(), user, project_id, start=start_d, end=end_d, status="audited", kind=kind
-            )
-            for kind in coll.kinds_of_series(series)
-        ]
-        import pandas as pd
+        frame, title = _drill(user, source)
+        return _translate_rows(plain_rows(frame), RECEIPT_LABELS), title, source
 
-        frame = pd.concat(frames) if frames else pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
-        title = _(
-            "{label} {start} 至 {end} 的收据（{n} 张）",
-            label=_(coll.series_label(series)),
-            start=start_d.isoformat(),
-            end=end_d.isoformat(),
-            n=len(frame),
-        )
-        return _translate_rows(plain_rows(frame), ("kind", "status", "method")), title
+    _export(
+        app,
+        "collections_detail",
+        (ids.CO_DRILL, ids.CO_DRILL_EXPORT, ids.CO_DRILL_DOWNLOAD),
+        lambda user, source: _exact(_drill(user, source)[0], RECEIPT_LABELS) if source else None,
+        columns.RECEIPTS,
+        "回款明细",
+        [State(ids.CO_DRILL_SOURCE, "data")],
+    )
 
     # ---------------------------------------------------------------------------- 业绩考核
 
@@ -607,41 +671,29 @@ def register(app):
         Input(ids.PF_END, "date"),
     )
     def performance(project_id, start, end, *, user):
-        today = date.today()
-        frame = queries.performance(
-            reader(),
-            user,
-            project_id,
-            _date(start, today.replace(month=1, day=1)),
-            _date(end, today),
-        )
+        frame = _performance(user, project_id, start, end)
         return _translate_rows(plain_rows(frame), ("consultant",)), performance_figure(
             frame[frame["consultant"] != "（团队合计）"]
         )
 
-    @auth.callback(
+    exports.register(
         app,
         "deal.view",
-        Output(ids.PF_DOWNLOAD, "data"),
-        Input(ids.PF_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.PF_START, "date"),
-        State(ids.PF_END, "date"),
-        prevent_initial_call=True,
+        "performance",
+        ids.PF_GRID,
+        ids.PF_EXPORT,
+        ids.PF_DOWNLOAD,
+        lambda user, *state: _exact(_performance(user, *state), ("consultant",)),
+        columns.PERFORMANCE,
+        "业绩考核",
+        state=[
+            State(shell.PROJECT_SELECT, "value"),
+            State(ids.PF_START, "date"),
+            State(ids.PF_END, "date"),
+        ],
+        key=("month", "team", "consultant"),
+        filename=lambda: f"performance-{date.today():%Y%m%d}.xlsx",
     )
-    def export_performance(_n, project_id, start, end, *, user):
-        today = date.today()
-        frame = queries.performance(
-            reader(),
-            user,
-            project_id,
-            _date(start, today.replace(month=1, day=1)),
-            _date(end, today),
-        )
-        return dcc.send_bytes(
-            to_xlsx(_headers(columns.PERFORMANCE), frame.to_dict("records"), _("业绩考核")),
-            f"performance-{today:%Y%m%d}.xlsx",
-        )
 
 
 def collections_figure(data: coll.Collections) -> dict:

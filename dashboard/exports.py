@@ -73,6 +73,7 @@ def grid_xlsx(
     key: Sequence[str] = ("id",),
     details: dict | None = None,
     column_state: list[dict] | None = None,
+    filename: str | None = None,
 ) -> dict:
     """The dcc.Download data of `what`.xlsx holding the grid as shown; the export is audited
     (as export.`what` with the row count and `details`, e.g. whether personal data left)."""
@@ -81,7 +82,7 @@ def grid_xlsx(
     database().run(_record, actor=user, what=what, details={"rows": len(rows), **(details or {})})
     return {
         "content": base64.b64encode(content).decode(),
-        "filename": f"{what}.xlsx",
+        "filename": filename or f"{what}.xlsx",
         "base64": True,
     }
 
@@ -99,11 +100,13 @@ def register(
     state: Sequence[State] = (),
     key: Sequence[str] = ("id",),
     details=None,
+    filename=None,
 ) -> None:
     """The export callback of one grid, under the grid's own `permission`: `records(user,
     *state values)` reads the grid's rows again through its query for the requesting user (None:
     nothing to export); `columns` are the grid's default column definitions (or a function
-    returning them); `details(user)` adds to the audit entry."""
+    returning them); `details(user)` adds to the audit entry; `filename()` names the file
+    (default `what`.xlsx)."""
 
     @auth.callback(
         app,
@@ -134,6 +137,7 @@ def register(
             key,
             details(user) if details else None,
             column_state,
+            filename() if filename else None,
         )
 
 

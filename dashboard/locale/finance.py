@@ -139,4 +139,5 @@ EN = {
     "净额（全部收据）": "Net (all vouchers)",
     "换房转款": "Swap transfer",
     "返回退款登记": "Back to refunds",
+    "回款明细": "Collections detail",
 }

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import auth
-from dashboard.components import grid, page_title
+from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from data_layer import authz
 from pages.deals import columns, ids
@@ -111,6 +111,7 @@ def layout(**_query):
                         dcc.Dropdown(id=ids.AP_STATUS, options=statuses, value="pending"), md=2
                     ),
                     *decide,
+                    dbc.Col(export_button(ids.AP_EXPORT, ids.AP_DOWNLOAD), className="text-end"),
                 ],
                 className="g-2 mb-2",
             ),

@@ -7,6 +7,8 @@ pages.inventory.ids.UNIT_ACTIONS both on the sales control chart and on 交易�
 REG_BUILDING = "deals-reg-building"
 REG_GRID = "deals-reg-units"
 REG_LEGEND = "deals-reg-legend"
+REG_EXPORT = "deals-reg-export"
+REG_DOWNLOAD = "deals-reg-download"
 
 # unit panel (inside UNIT_ACTIONS)
 PANEL_SUMMARY = "deal-panel-summary"
@@ -60,6 +62,8 @@ AP_NOTE = "deals-ap-note"
 AP_APPROVE = "deals-ap-approve"
 AP_REJECT = "deals-ap-reject"
 AP_FEEDBACK = "deals-ap-feedback"
+AP_EXPORT = "deals-ap-export"
+AP_DOWNLOAD = "deals-ap-download"
 
 # 合同管理
 CT_GRID = "deals-ct-grid"

@@ -5,7 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components import grid, page_title
+from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from pages.deals import columns, ids
 from pages.inventory import ids as inventory_ids
@@ -49,7 +49,12 @@ def layout(**_query):
                         ],
                         md=4,
                     ),
-                    dbc.Col(legend, md=8, className="align-self-end"),
+                    dbc.Col(legend, md=6, className="align-self-end"),
+                    dbc.Col(
+                        export_button(ids.REG_EXPORT, ids.REG_DOWNLOAD),
+                        md=2,
+                        className="align-self-end text-end mb-2",
+                    ),
                 ],
                 className="mb-2",
             ),

@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import exports
 from dashboard.charts import GRAPH_CONFIG
 from dashboard.components import grid, page_title
 from dashboard.i18n import _
@@ -63,7 +64,13 @@ def layout(**_query):
                     ),
                 ]
             ),
-            html.H2(id=ids.CO_DRILL_TITLE, className="h6 mt-2", children=_("点击柱形查看明细")),
+            exports.heading(
+                html.H2(id=ids.CO_DRILL_TITLE, className="h6 mb-0", children=_("点击柱形查看明细")),
+                ids.CO_DRILL_EXPORT,
+                ids.CO_DRILL_DOWNLOAD,
+                class_name="mt-2",
+            ),
+            dcc.Store(id=ids.CO_DRILL_SOURCE),
             grid(ids.CO_DRILL, columns.RECEIPTS, height=320),
         ]
     )

@@ -24,6 +24,12 @@ RECEIPTS = [
     {"field": "created_by", "headerName": "经办人"},
 ]
 
+# 收款日报's receipts: the number first, without the selection box.
+DAILY_RECEIPTS = [
+    {"field": "number", "headerName": "收据编号", "minWidth": 140},
+    *[c for c in RECEIPTS if c["field"] != "number"],
+]
+
 OPEN_RECEIVABLES = [
     {"field": "seq", "headerName": "期次", **NUMBER, "maxWidth": 80},
     {"field": "kind", "headerName": "款项"},

@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard import exports
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from pages.finance import columns, ids
@@ -45,7 +46,7 @@ def layout(**_query):
                 className="mb-2",
             ),
             grid(ids.DN_SUMMARY, columns.AGING, height=220),
-            html.H2(_("逾期明细"), className="h6 mt-3"),
+            exports.heading(_("逾期明细"), ids.DN_GRID_EXPORT, ids.DN_GRID_DOWNLOAD),
             grid(ids.DN_GRID, columns.OVERDUE, height=460),
         ]
     )

@@ -14,6 +14,10 @@ RC_SUBMIT = "fin-rc-submit"
 RC_TOKEN = "fin-rc-token"
 RC_FEEDBACK = "fin-rc-feedback"
 RC_RECEIPTS = "fin-rc-receipts"
+RC_RECEIVABLES_EXPORT = "fin-rc-receivables-export"
+RC_RECEIVABLES_DOWNLOAD = "fin-rc-receivables-download"
+RC_RECEIPTS_EXPORT = "fin-rc-receipts-export"
+RC_RECEIPTS_DOWNLOAD = "fin-rc-receipts-download"
 
 # 收据 (print)
 PRINT_SHEET = "fin-print-sheet"
@@ -40,6 +44,8 @@ DN_BY = "fin-dn-by"
 DN_EXPORT = "fin-dn-export"
 DN_DOWNLOAD = "fin-dn-download"
 DN_KPIS = "fin-dn-kpis"
+DN_GRID_EXPORT = "fin-dn-grid-export"
+DN_GRID_DOWNLOAD = "fin-dn-grid-download"
 
 # 收款日报
 DR_DATE = "fin-dr-date"
@@ -47,6 +53,8 @@ DR_GRID = "fin-dr-grid"
 DR_TOTALS = "fin-dr-totals"
 DR_EXPORT = "fin-dr-export"
 DR_DOWNLOAD = "fin-dr-download"
+DR_GRID_EXPORT = "fin-dr-grid-export"
+DR_GRID_DOWNLOAD = "fin-dr-grid-download"
 
 # 回款分析
 CO_START = "fin-co-start"
@@ -57,6 +65,9 @@ CO_AGING = "fin-co-aging"
 CO_KPIS = "fin-co-kpis"
 CO_DRILL_TITLE = "fin-co-drill-title"
 CO_DRILL = "fin-co-drill"
+CO_DRILL_SOURCE = "fin-co-drill-source"  # what the drill-down lists (the clicked bar)
+CO_DRILL_EXPORT = "fin-co-drill-export"
+CO_DRILL_DOWNLOAD = "fin-co-drill-download"
 
 # 业绩考核
 PF_START = "fin-pf-start"
@@ -81,3 +92,5 @@ RF_GRID = "fin-rf-grid"
 RF_VOUCHERS = "fin-rf-vouchers"
 RF_EXPORT = "fin-rf-export"
 RF_DOWNLOAD = "fin-rf-download"
+RF_VOUCHERS_EXPORT = "fin-rf-vouchers-export"
+RF_VOUCHERS_DOWNLOAD = "fin-rf-vouchers-download"

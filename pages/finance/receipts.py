@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth
+from dashboard import auth, exports
 from dashboard.components import grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _
@@ -98,14 +98,16 @@ def layout(deal=None, **_query):
         [
             page_title(_("收款登记")),
             form,
-            html.H2(_("应收款"), className="h6"),
+            exports.heading(
+                _("应收款"), ids.RC_RECEIVABLES_EXPORT, ids.RC_RECEIVABLES_DOWNLOAD, class_name=""
+            ),
             grid(
                 ids.RC_RECEIVABLES,
                 columns.OPEN_RECEIVABLES,
                 height=260,
                 dashGridOptions={"singleClickEdit": True, "pagination": False},
             ),
-            html.H2(_("该交易的收据"), className="h6 mt-3"),
+            exports.heading(_("该交易的收据"), ids.RC_RECEIPTS_EXPORT, ids.RC_RECEIPTS_DOWNLOAD),
             grid(ids.RC_RECEIPTS, columns.RECEIPTS, height=260),
         ]
     )

@@ -7,7 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import auth
+from dashboard import auth, exports
 from dashboard.components import export_button, grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _
@@ -104,7 +104,7 @@ def layout(**_query):
             grid(
                 ids.RF_GRID, columns.REFUNDS, height=300, dashGridOptions={"rowSelection": "single"}
             ),
-            html.H2(_("该交易的退款单"), className="h6 mt-3"),
+            exports.heading(_("该交易的退款单"), ids.RF_VOUCHERS_EXPORT, ids.RF_VOUCHERS_DOWNLOAD),
             grid(ids.RF_VOUCHERS, columns.RECEIPTS, height=240),
         ]
     )
