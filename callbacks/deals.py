@@ -68,11 +68,6 @@ def plain_rows(frame) -> list[dict]:
     return rows
 
 
-def exact_rows(frame) -> list[dict]:
-    """Rows for an Excel file: exact Decimals and real dates, no NaN."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def _text(value) -> str:
     if value is None:
         return ""
@@ -464,7 +459,7 @@ def register(app):
         ids.REG_GRID,
         ids.REG_EXPORT,
         ids.REG_DOWNLOAD,
-        lambda user, building_id: exact_rows(_units(user, building_id)),
+        lambda user, building_id: exports.exact_rows(_units(user, building_id)),
         columns.UNITS,
         "交易登记",
         state=[State(ids.REG_BUILDING, "value")],
@@ -507,7 +502,7 @@ def register(app):
         ids.LIST_GRID,
         ids.LIST_EXPORT,
         ids.LIST_DOWNLOAD,
-        lambda user, *state: exact_rows(_deals(user, *state)),
+        lambda user, *state: exports.exact_rows(_deals(user, *state)),
         columns.DEALS,
         "交易列表",
         state=[State(shell.PROJECT_SELECT, "value"), State(ids.LIST_STATE, "value")],
@@ -659,7 +654,7 @@ def register(app):
         ids.AP_GRID,
         ids.AP_EXPORT,
         ids.AP_DOWNLOAD,
-        lambda user, *state: exact_rows(_approvals(user, *state)),
+        lambda user, *state: exports.exact_rows(_approvals(user, *state)),
         columns.APPROVALS,
         "交易变更",
         state=[State(shell.PROJECT_SELECT, "value"), State(ids.AP_STATUS, "value")],
@@ -722,7 +717,7 @@ def register(app):
         ids.CT_GRID,
         ids.CT_EXPORT,
         ids.CT_DOWNLOAD,
-        lambda user, project_id: exact_rows(_contracts(user, project_id)),
+        lambda user, project_id: exports.exact_rows(_contracts(user, project_id)),
         columns.CONTRACTS,
         "合同管理",
         state=[State(shell.PROJECT_SELECT, "value")],

@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, html
 
-from callbacks.deals import exact_rows, plain_rows
+from callbacks.deals import plain_rows
 from dashboard import auth, charts, exports, shell
 from dashboard.components import feedback, kpi_card
 from dashboard.db import database, reader
@@ -62,7 +62,7 @@ def _recorded(text: str, voucher_id: int, link: str, link_id: str) -> dbc.Alert:
 
 def _exact(frame, labels: tuple[str, ...] = ()) -> list[dict]:
     """Rows for an Excel file (exact amounts), labels translated as in the grid."""
-    return _translate_rows(exact_rows(frame), labels)
+    return _translate_rows(exports.exact_rows(frame), labels)
 
 
 def _export(app, what, grid_ids, records, cols, sheet, state, **kwargs):
@@ -154,7 +154,7 @@ def _drill(user, source: dict):
                 "reverses": "",
                 "created_by": r["consultant"],
             }
-            for r in exact_rows(frame[frame["bucket"] == bucket])
+            for r in exports.exact_rows(frame[frame["bucket"] == bucket])
         ]
         title = _("账龄 {b} 的欠款明细（{n} 笔）", b=_(bucket), n=len(rows))
         return pd.DataFrame(rows, columns=["id", *queries.RECEIPT_COLUMNS[1:]]), title
@@ -519,7 +519,7 @@ def register(app):
         app,
         "aging",
         (ids.DN_SUMMARY, ids.DN_EXPORT, ids.DN_DOWNLOAD),
-        lambda user, project_id, by: exact_rows(_aging_rows(_overdue(user, project_id), by)),
+        lambda user, project_id, by: _exact(_aging_rows(_overdue(user, project_id), by)),
         columns.AGING,
         "账龄汇总",
         [*dunning_state, State(ids.DN_BY, "value")],

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from callbacks.overview import aggregate_store, grid_rows, parse_period, pct, viewer_key, wan
-from dashboard import auth, imports, shell
+from dashboard import auth, exports, imports, shell
 from dashboard.charts import COLORS, empty, figure, plain
 from dashboard.components import feedback, kpi_card
 from dashboard.db import database, reader
@@ -23,7 +23,7 @@ from data_layer.excel.export import to_xlsx
 from data_layer.excel.marketing_import import BUDGET_SPEC, EXPENSE_SPEC
 from data_layer.queries import marketing as queries
 from data_layer.queries import overview as overview_queries
-from pages.marketing import ids
+from pages.marketing import columns, ids
 
 TEN_THOUSAND = Decimal("10000")
 
@@ -59,38 +59,9 @@ def _effect(user, start, end, project_id):
     return first, last, aggregate_cache.cached(store, session, "marketing.effect", key, compute)
 
 
-EXPORT_COLUMNS = {
-    "channels": [
-        ("channel_label", "渠道"),
-        ("spend", "费用"),
-        ("visits", "来访"),
-        ("opportunities", "机会"),
-        ("deals", "成交"),
-        ("deal_amount", "成交金额"),
-        ("cost_per_visit", "来访成本"),
-        ("cost_per_opportunity", "机会成本"),
-        ("cost_per_deal", "成交成本"),
-        ("cost_per_10k", "每万元销售费用"),
-        ("conversion", "来访成交率"),
-    ],
-    "campaigns": [
-        ("campaign", "广告活动"),
-        ("project", "项目"),
-        ("channel_label", "渠道"),
-        ("starts_on", "开始"),
-        ("ends_on", "结束"),
-        ("budget", "预算"),
-        ("spend", "费用"),
-        ("visits", "来访"),
-        ("opportunities", "机会"),
-        ("deals", "成交"),
-        ("deal_amount", "成交金额"),
-        ("cost_per_visit", "来访成本"),
-        ("cost_per_opportunity", "机会成本"),
-        ("cost_per_deal", "成交成本"),
-        ("cost_per_10k", "每万元销售费用"),
-    ],
-    "plan": [
+# The charts' data (the grids export as shown, with their own columns).
+CHART_COLUMNS = {
+    "spend": [
         ("month", "月份"),
         ("plan", "计划"),
         ("actual", "实际"),
@@ -98,15 +69,25 @@ EXPORT_COLUMNS = {
         ("variance_rate", "差异率"),
         ("execution", "执行率"),
     ],
+    "cost": [
+        ("channel_label", "渠道"),
+        ("spend", "费用"),
+        ("deals", "成交"),
+        ("cost_per_deal", "成交成本"),
+    ],
+    "funnel": [("step", "环节"), ("customers", "客户数"), ("share", "占来访")],
 }
-EXPORT_COLUMNS["spend"] = EXPORT_COLUMNS["plan"]
-EXPORT_COLUMNS["cost"] = [
-    ("channel_label", "渠道"),
-    ("spend", "费用"),
-    ("deals", "成交"),
-    ("cost_per_deal", "成交成本"),
-]
-EXPORT_COLUMNS["funnel"] = [("step", "环节"), ("customers", "客户数"), ("share", "占来访")]
+# The effectiveness grids: which frame of the screen, its columns, sheet and row key.
+EFFECT_GRIDS = {
+    "channels": (ids.EFF_CHANNEL_GRID, columns.EFFECT_CHANNELS, "渠道效果", ("channel",)),
+    "campaigns": (
+        ids.EFF_CAMPAIGN_GRID,
+        columns.EFFECT_CAMPAIGNS,
+        "广告活动效果",
+        ("campaign_id",),
+    ),
+    "plan": (ids.EFF_PLAN_GRID, columns.PLAN, "计划与实际", ("month",)),
+}
 STEP_LABELS = {"visits": "来访", "opportunities": "机会", "deals": "成交"}
 
 
@@ -222,8 +203,7 @@ def _register_budget(app):
         message = None
         if dash.ctx.triggered_id == ids.BUDGET_GRID and changed:
             message = _save_cells(user, year, changed)
-        rows = queries.budget_pivot(reader(), user, int(year or date.today().year), project_id)
-        return grid_rows_plain(rows), message
+        return grid_rows_plain(_budget_rows(user, year, project_id)), message
 
     @auth.callback(
         app,
@@ -255,28 +235,19 @@ def _register_budget(app):
             return dash.no_update, _error(err)
         return n, feedback(_("计划已保存。"))
 
-    @auth.callback(
+    exports.register(
         app,
         "marketing.view",
-        Output(ids.BUDGET_DOWNLOAD, "data"),
-        Input(ids.BUDGET_EXPORT, "n_clicks"),
-        State(ids.BUDGET_YEAR, "value"),
-        State(shell.PROJECT_SELECT, "value"),
-        prevent_initial_call=True,
+        "marketing_plan",
+        ids.BUDGET_GRID,
+        ids.BUDGET_EXPORT,
+        ids.BUDGET_DOWNLOAD,
+        _budget_rows,
+        columns.budget,
+        "营销费用计划",
+        state=[State(ids.BUDGET_YEAR, "value"), State(shell.PROJECT_SELECT, "value")],
+        key=("key",),
     )
-    def export(n, year, project_id, *, user):
-        if not n:
-            return dash.no_update
-        year = int(year or date.today().year)
-        rows = queries.budget_pivot(reader(), user, year, project_id)
-        columns = [
-            ("project", _("项目")),
-            ("channel_label", _("渠道")),
-            ("category_label", _("费用类别")),
-        ]
-        columns += [(f"m{m:02d}", f"{m}月") for m in range(1, 13)] + [("total", _("全年合计"))]
-        content = to_xlsx(columns, rows, _("营销费用计划"))
-        return dcc.send_bytes(content, f"marketing-plan-{year}.xlsx")
 
     imports.register(
         app,
@@ -288,6 +259,23 @@ def _register_budget(app):
         template_name="营销费用计划模板.xlsx",
         on_done=Output(ids.BUDGET_REFRESH, "data", allow_duplicate=True),
     )
+
+
+def _exact(frame) -> list[dict] | None:
+    return None if frame is None else exports.exact_rows(frame)
+
+
+def _expenses(user, start, end, project_id):
+    """实际费用 of the period (None: the period is not valid)."""
+    try:
+        first, last = parse_period(start, end)
+    except DomainError:
+        return None
+    return queries.expenses_frame(reader(), user, first, last, project_id)
+
+
+def _budget_rows(user, year, project_id) -> list[dict]:
+    return queries.budget_pivot(reader(), user, int(year or date.today().year), project_id)
 
 
 def grid_rows_plain(rows: list[dict]) -> list[dict]:
@@ -353,11 +341,8 @@ def _register_expenses(app):
         Input(ids.EXP_REFRESH, "data"),
     )
     def expenses(start, end, project_id, _refresh, *, user):
-        try:
-            first, last = parse_period(start, end)
-        except DomainError:
-            return []
-        return grid_rows(queries.expenses_frame(reader(), user, first, last, project_id))
+        frame = _expenses(user, start, end, project_id)
+        return [] if frame is None else grid_rows(frame)
 
     @auth.callback(
         app,
@@ -441,39 +426,22 @@ def _register_expenses(app):
             _("已记录费用 ¥{amount}。", amount=f"{saved.amount:,.2f}")
         )
 
-    @auth.callback(
+    exports.register(
         app,
         "marketing.view",
-        Output(ids.EXP_DOWNLOAD, "data"),
-        Input(ids.EXP_EXPORT, "n_clicks"),
-        State(ids.EXP_PERIOD, "start_date"),
-        State(ids.EXP_PERIOD, "end_date"),
-        State(shell.PROJECT_SELECT, "value"),
-        prevent_initial_call=True,
+        "marketing_expenses",
+        ids.EXP_GRID,
+        ids.EXP_EXPORT,
+        ids.EXP_DOWNLOAD,
+        lambda user, *state: _exact(_expenses(user, *state)),
+        columns.EXPENSES,
+        "营销实际费用",
+        state=[
+            State(ids.EXP_PERIOD, "start_date"),
+            State(ids.EXP_PERIOD, "end_date"),
+            State(shell.PROJECT_SELECT, "value"),
+        ],
     )
-    def export(n, start, end, project_id, *, user):
-        if not n:
-            return dash.no_update
-        try:
-            first, last = parse_period(start, end)
-        except DomainError:
-            return dash.no_update
-        frame = queries.expenses_frame(reader(), user, first, last, project_id)
-        columns = [
-            ("spent_on", "日期"),
-            ("project", "项目"),
-            ("channel_label", "渠道"),
-            ("category_label", "费用类别"),
-            ("campaign", "广告活动"),
-            ("vendor", "供应商"),
-            ("invoice_no", "发票号"),
-            ("amount", "金额"),
-            ("created_by", "录入人"),
-        ]
-        content = to_xlsx(
-            [(f, _(h)) for f, h in columns], frame.to_dict("records"), _("营销实际费用")
-        )
-        return dcc.send_bytes(content, f"marketing-expenses-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
 
     imports.register(
         app,
@@ -488,17 +456,6 @@ def _register_expenses(app):
 
 
 # ------------------------------------------------------------------ 广告活动
-
-CAMPAIGN_EXPORT = [
-    ("name", "活动名称"),
-    ("project", "项目"),
-    ("channel_label", "渠道"),
-    ("starts_on", "开始日期"),
-    ("ends_on", "结束日期"),
-    ("budget", "预算"),
-    ("spent", "已花费"),
-    ("notes", "说明"),
-]
 
 
 def _register_campaigns(app):
@@ -590,22 +547,18 @@ def _register_campaigns(app):
             _("正在修改：{name}（点击“新建”改为新建）", name=row["name"]),
         )
 
-    @auth.callback(
+    exports.register(
         app,
         "marketing.view",
-        Output(ids.CAMP_DOWNLOAD, "data"),
-        Input(ids.CAMP_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        prevent_initial_call=True,
+        "campaigns",
+        ids.CAMP_GRID,
+        ids.CAMP_EXPORT,
+        ids.CAMP_DOWNLOAD,
+        lambda user, project_id: _exact(queries.campaigns_frame(reader(), user, project_id)),
+        columns.CAMPAIGNS,
+        "广告活动",
+        state=[State(shell.PROJECT_SELECT, "value")],
     )
-    def export(n, project_id, *, user):
-        if not n:
-            return dash.no_update
-        frame = queries.campaigns_frame(reader(), user, project_id)
-        content = to_xlsx(
-            [(f, _(h)) for f, h in CAMPAIGN_EXPORT], frame.to_dict("records"), _("广告活动")
-        )
-        return dcc.send_bytes(content, f"campaigns-{date.today():%Y%m%d}.xlsx")
 
 
 # ------------------------------------------------------------------ 广告效果分析
@@ -705,18 +658,43 @@ def _register_effect(app):
                     reader(), user, str(clicked["rowId"]), first, last, project_id
                 )
                 frame["step"] = frame["step"].map(lambda s: _(STEP_LABELS[s]))
-            elif name == "spend":
-                frame = frames["plan"]
-            elif name == "cost":
-                frame = frames["channels"]
             else:
-                frame = frames[name]
+                frame = frames["plan" if name == "spend" else "channels"]
             content = to_xlsx(
-                [(f, _(h)) for f, h in EXPORT_COLUMNS[name]],
+                [(f, _(h)) for f, h in CHART_COLUMNS[name]],
                 frame.to_dict("records"),
                 _("广告效果分析"),
             )
             return dcc.send_bytes(content, f"marketing-{name}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
 
-    for name in ids.EXPORTS:
+    for name in CHART_COLUMNS:
         _export(name)
+
+    period = [
+        State(ids.EFF_PERIOD, "start_date"),
+        State(ids.EFF_PERIOD, "end_date"),
+        State(shell.PROJECT_SELECT, "value"),
+    ]
+    for name, (grid_id, cols, sheet, key) in EFFECT_GRIDS.items():
+        button, download = ids.EXPORTS[name]
+        exports.register(
+            app,
+            "marketing.view",
+            f"marketing_{name}",
+            grid_id,
+            button,
+            download,
+            lambda user, *state, name=name: _effect_rows(user, name, *state),
+            cols,
+            sheet,
+            state=period,
+            key=key,
+        )
+
+
+def _effect_rows(user, name, start, end, project_id) -> list[dict] | None:
+    """One effectiveness grid's rows, exact (None: the period is not valid)."""
+    try:
+        return _exact(_effect(user, start, end, project_id)[2][name])
+    except DomainError:
+        return None

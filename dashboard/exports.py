@@ -33,6 +33,11 @@ from data_layer import audit
 from data_layer.excel.export import to_xlsx
 
 
+def exact_rows(frame) -> list[dict]:
+    """A query's frame as export records: exact Decimals and real dates, no NaN."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def shown_rows(records: list[dict], shown: list[dict] | None, key: Sequence[str] = ("id",)):
     """`records` in the grid's filter and sort order; `shown` is its virtualRowData (None: the
     grid never reported it, so every record). Rows match on the `key` fields."""

@@ -89,4 +89,7 @@ EN = {
     "客户数": "Customers",
     "占来访": "Share of visits",
     "（未填）": "(none)",
+    # Excel sheet names of the effectiveness grids
+    "渠道效果": "Channel effectiveness",
+    "计划与实际": "Plan and actual",
 }

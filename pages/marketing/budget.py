@@ -10,9 +10,8 @@ from dashboard import auth
 from dashboard.components import export_button, grid, import_panel, page_title
 from dashboard.i18n import _
 from data_layer import authz
-from pages.marketing import ids
+from pages.marketing import columns, ids
 from pages.marketing.widgets import (
-    MONEY,
     code_options,
     dropdown,
     field,
@@ -30,28 +29,12 @@ dash.register_page(
     title="费用计划 · Loupan",
 )
 
-EDITABLE = {"editable": True, "cellEditor": "agNumberCellEditor", "cellClass": "editable-cell"}
-
-
-def columns(editable: bool) -> list[dict]:
-    months = [
-        {"field": f"m{m:02d}", "headerName": f"{m}月", **MONEY, **(EDITABLE if editable else {})}
-        for m in range(1, 13)
-    ]
-    return [
-        {"field": "project", "headerName": "项目", "pinned": "left", "minWidth": 120},
-        {"field": "channel_label", "headerName": "渠道", "pinned": "left", "minWidth": 100},
-        {"field": "category_label", "headerName": "费用类别", "minWidth": 100},
-        *months,
-        {"field": "total", "headerName": "全年合计", **MONEY},
-    ]
-
 
 def layout(**_query):
     user = auth.viewer()
     can_edit = authz.has(user, "marketing.edit")
     year = date.today().year
-    table = grid(ids.BUDGET_GRID, columns(can_edit), height=420, getRowId="params.data.key")
+    table = grid(ids.BUDGET_GRID, columns.budget(can_edit), height=420, getRowId="params.data.key")
     table.columnSize = "autoSize"
     # the form exists for every role (its callbacks need it); hidden if read-only
     form = dbc.Card(

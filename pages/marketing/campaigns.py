@@ -8,9 +8,8 @@ from dashboard import auth
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from data_layer import authz
-from pages.marketing import ids
+from pages.marketing import columns, ids
 from pages.marketing.widgets import (
-    MONEY,
     code_options,
     dropdown,
     field,
@@ -27,17 +26,6 @@ dash.register_page(
     order=220,
     title="广告活动 · Loupan",
 )
-
-COLUMNS = [
-    {"field": "name", "headerName": "活动名称", "minWidth": 140},
-    {"field": "project", "headerName": "项目"},
-    {"field": "channel_label", "headerName": "渠道"},
-    {"field": "starts_on", "headerName": "开始日期"},
-    {"field": "ends_on", "headerName": "结束日期"},
-    {"field": "budget", "headerName": "预算", **MONEY},
-    {"field": "spent", "headerName": "已花费", **MONEY},
-    {"field": "notes", "headerName": "说明"},
-]
 
 
 def layout(**_query):
@@ -113,7 +101,7 @@ def layout(**_query):
             ),
             grid(
                 ids.CAMP_GRID,
-                COLUMNS,
+                columns.CAMPAIGNS,
                 height=420,
                 getRowId="params.data.id",
                 dashGridOptions={"rowSelection": "single"},

@@ -11,9 +11,8 @@ from dashboard.components import export_button, grid, import_panel, page_title
 from dashboard.i18n import _
 from data_layer import authz
 from pages.analytics.widgets import period_filter
-from pages.marketing import ids
+from pages.marketing import columns, ids
 from pages.marketing.widgets import (
-    MONEY,
     code_options,
     dropdown,
     field,
@@ -30,18 +29,6 @@ dash.register_page(
     order=210,
     title="实际费用 · Loupan",
 )
-
-COLUMNS = [
-    {"field": "spent_on", "headerName": "日期", "minWidth": 110},
-    {"field": "project", "headerName": "项目"},
-    {"field": "channel_label", "headerName": "渠道"},
-    {"field": "category_label", "headerName": "费用类别"},
-    {"field": "campaign", "headerName": "广告活动"},
-    {"field": "vendor", "headerName": "供应商"},
-    {"field": "invoice_no", "headerName": "发票号"},
-    {"field": "amount", "headerName": "金额", **MONEY},
-    {"field": "created_by", "headerName": "录入人", "maxWidth": 110},
-]
 
 
 def layout(**_query):
@@ -116,7 +103,7 @@ def layout(**_query):
             ),
             grid(
                 ids.EXP_GRID,
-                COLUMNS,
+                columns.EXPENSES,
                 height=420,
                 getRowId="params.data.id",
                 dashGridOptions={"rowSelection": "single"},
