@@ -71,8 +71,8 @@ def figures(user, start: date, end: date, project_id: int | None) -> dict:
     session, store = reader(), aggregate_store()
 
     def compute() -> dict:
-        frame = queries.project_figures(session, user, start, end, project_id)
-        monthly = queries.monthly(session, user, start, end, project_id)
+        # One read of everything: project_figures() and monthly() would each run it.
+        frame, monthly = queries.overview_frames(session, user, start, end, project_id)
         table = queries.with_ratios(frame)
         return {
             "frame": frame,
