@@ -83,16 +83,11 @@ def _receivables(user, deal_id, exact: bool = False) -> list[dict]:
     return rows
 
 
-def _deal_receipts(user, deal_id):
+def _deal_receipts(user, deal_id, kind: str | None = None):
+    """A deal's receipts (or its refund vouchers: kind "refund")."""
     if not deal_id:
         return pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
-    return queries.receipts_frame(reader(), user, None, deal_id=deal_id)
-
-
-def _refund_vouchers(user, deal_id):
-    if not deal_id:
-        return pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
-    return queries.receipts_frame(reader(), user, None, deal_id=deal_id, kind="refund")
+    return queries.receipts_frame(reader(), user, None, deal_id=deal_id, kind=kind)
 
 
 def _audit_receipts(user, project_id, status, start, end):
@@ -325,13 +320,13 @@ def register(app):
         Input(ids.RF_FEEDBACK, "children"),
     )
     def refund_vouchers(deal_id, _fb, *, user):
-        return _translate_rows(plain_rows(_refund_vouchers(user, deal_id)), VOUCHER_LABELS)
+        return _translate_rows(plain_rows(_deal_receipts(user, deal_id, "refund")), VOUCHER_LABELS)
 
     _export(
         app,
         "refund_vouchers",
         (ids.RF_VOUCHERS, ids.RF_VOUCHERS_EXPORT, ids.RF_VOUCHERS_DOWNLOAD),
-        lambda user, deal_id: _exact(_refund_vouchers(user, deal_id), VOUCHER_LABELS),
+        lambda user, deal_id: _exact(_deal_receipts(user, deal_id, "refund"), VOUCHER_LABELS),
         columns.RECEIPTS,
         "该交易的退款单",
         [State(ids.RF_DEAL, "value")],

@@ -205,29 +205,19 @@ def test_collections_drill_down_exports_the_clicked_bar(app_env, money):
             client, app_env, f"{ids.CO_DRILL}.rowData", values, f"{ids.CO_CHART}.clickData"
         )
     )
-    source = out[ids.CO_DRILL_SOURCE]["data"]
     assert len(out[ids.CO_DRILL]["rowData"]) == 2
-    table = export_table(
-        app_env,
-        "finance",
-        ids.CO_DRILL,
-        ids.CO_DRILL_EXPORT,
-        ids.CO_DRILL_DOWNLOAD,
-        {f"{ids.CO_DRILL_SOURCE}.data": source},
-        by_id(money["receipts"]["王强"], money["receipts"]["张伟"]),
-    )
+
+    def drilled(source, shown):
+        grid = (ids.CO_DRILL, ids.CO_DRILL_EXPORT, ids.CO_DRILL_DOWNLOAD)
+        values = {f"{ids.CO_DRILL_SOURCE}.data": source}
+        return export_table(app_env, "finance", *grid, values, shown)
+
+    receipts = by_id(money["receipts"]["王强"], money["receipts"]["张伟"])
+    table = drilled(out[ids.CO_DRILL_SOURCE]["data"], receipts)
     assert [r[4] for r in table[1:]] == ["张伟"]
     # An aging bar lists overdue receivables, keyed by the receivable.
-    aging = {f"{ids.CO_DRILL_SOURCE}.data": {"project": None, "bucket": "31–60天"}}
-    table = export_table(
-        app_env,
-        "finance",
-        ids.CO_DRILL,
-        ids.CO_DRILL_EXPORT,
-        ids.CO_DRILL_DOWNLOAD,
-        aging,
-        by_id(*money["receivables"]["王强"], *money["receivables"]["张伟"]),
-    )
+    receivables = by_id(*money["receivables"]["王强"], *money["receivables"]["张伟"])
+    table = drilled({"project": None, "bucket": "31–60天"}, receivables)
     assert table[1:] and {r[4] for r in table[1:]} == {"张伟"}
     # Nothing clicked yet: nothing to export.
     values = {f"{ids.CO_DRILL_EXPORT}.n_clicks": 1}

@@ -13,34 +13,24 @@ from dashboard import shell
 from data_layer.commands import marketing as commands
 from data_layer.models import Campaign, MarketingExpense, Project, User
 from pages.marketing import ids
-from tests.factories import World
 from tests.test_crm_exports import column_state, export_table, last_audit
-from tests.test_overview_queries import make_sales
+from tests.test_marketing_callbacks import app  # noqa: F401 (the fixture: make_sales)
 
 MARCH = {"start_date": "2026-03-01", "end_date": "2026-03-31"}
 
 
 @pytest.fixture(scope="module")
-def spend(app_env):
+def spend(app):  # noqa: F811 (the imported fixture)
     """make_sales' marketing (P1: a campaign, expenses, a plan; P2: an expense) plus a plan
     and a campaign in P2."""
-    db = app_env.server.extensions["loupan_db"]
-    with db.writer() as s:
+    with app.server.extensions["loupan_db"].writer() as s:
         p1, p2 = s.scalars(select(Project).order_by(Project.code))
-        users = {u.username: u for u in s.scalars(select(User))}
-        world = World(company=p1.company, projects=[p1, p2])
-        world.users = {
-            "executive": users["exec"],
-            "consultant": users["consultant"],
-            "consultant_p2": users["consultant3"],
-            "marketing": users["marketing"],
-        }
-        make_sales(s, world, codes=("M1", "M9"))
+        marketing = s.scalar(select(User).where(User.username == "marketing"))
         row = dict(project_id=p2.id, month="2026-03", channel="online", category="media")
-        commands.save_budget(s, actor=users["marketing"], rows=[{**row, "amount": "7000"}])
+        commands.save_budget(s, actor=marketing, rows=[{**row, "amount": "7000"}])
         commands.save_campaign(
             s,
-            actor=users["marketing"],
+            actor=marketing,
             project_id=p2.id,
             name="西湖开盘",
             channel="online",

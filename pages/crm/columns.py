@@ -12,7 +12,7 @@ LINK = {
 
 # 来访/来电登记: today's registrations
 RECENT = [
-    {"field": "detail", "headerName": "详情", "cellRenderer": "markdown", "maxWidth": 80},
+    LINK,
     {"field": "name", "headerName": "客户"},
     {"field": "mobile", "headerName": "手机"},
     {"field": "first_contact_label", "headerName": "来访/来电"},

@@ -1,5 +1,7 @@
 """Display labels of CRM codes (translated with _() at render time) and shared grid columns."""
 
+from pages.crm.columns import LINK
+
 STAGE_LABELS = {
     "lead": "线索",
     "opportunity": "机会",
@@ -47,14 +49,7 @@ SURVEY_KIND_LABELS = {"text": "文本", "number": "数字", "single": "单选", 
 LEVELS = ["A", "B", "C", "D"]
 
 CUSTOMER_COLUMNS = [
-    {
-        "field": "detail",
-        "headerName": "详情",
-        "cellRenderer": "markdown",
-        "maxWidth": 80,
-        "filter": False,
-        "sortable": False,
-    },
+    LINK,
     {"field": "name", "headerName": "客户", "minWidth": 100},
     {"field": "mobile", "headerName": "手机", "minWidth": 120},
     {"field": "stage_label", "headerName": "阶段", "maxWidth": 100},
