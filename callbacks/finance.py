@@ -154,7 +154,9 @@ def _drill(user, source: dict):
         title = _("账龄 {b} 的欠款明细（{n} 笔）", b=_(bucket), n=len(rows))
         return pd.DataFrame(rows, columns=["id", *queries.RECEIPT_COLUMNS[1:]]), title
     series = source.get("series")
-    start_d = date.fromisoformat(str(source.get("start"))[:10])
+    start_d = _date(source.get("start"))
+    if start_d is None:  # not a bar of the chart
+        return pd.DataFrame(columns=queries.RECEIPT_COLUMNS), ""
     end_d = coll.period_end(start_d, source.get("grain") or "month")
     frames = [
         queries.receipts_frame(
