@@ -299,8 +299,40 @@ def raw_queries(dialect: str) -> list[str]:
     ]
 
 
-def run_raw(db: Database, start: date, end: date) -> float:
-    statements = [text(q) for q in raw_queries(db.engine.dialect.name)]
+def figure_queries(dialect: str) -> list[str]:
+    """What the overview reads now: the same small tables, the stock from its covering index,
+    and money, visitors and sales from the daily figures (data_layer/figures.py) instead of
+    the receipt, receivable, customer and deal tables."""
+    month = "strftime('%Y-%m', day)" if dialect == "sqlite" else "DATE_FORMAT(day, '%Y-%m')"
+    rows = (
+        "(SELECT project_id, day, metric, amount, count FROM figure_day UNION ALL "
+        "SELECT project_id, day, metric, amount, count FROM figure_delta) f"
+    )
+    window = "day >= :s"
+
+    def total(metric: str, column: str, in_window: bool = True) -> str:
+        when = f"metric = '{metric}'" + (f" AND {window}" if in_window else "")
+        return f"SUM(CASE WHEN {when} THEN {column} END)"
+
+    base = raw_queries(dialect)
+    return [
+        base[0],
+        base[1],
+        base[2],
+        f"SELECT project_id, {total('received', 'amount')}, {total('due_amount', 'amount')}, "
+        f"{total('due_paid', 'amount')}, {total('due_amount', 'amount', False)}, "
+        f"{total('due_paid', 'amount', False)}, {total('visits', 'count')}, "
+        f"{total('converted', 'count')} FROM {rows} WHERE day <= :e GROUP BY project_id",
+        f"SELECT project_id, {month} m, {total('sales', 'amount', False)}, "
+        f"{total('sales', 'count', False)}, {total('sales_area', 'amount', False)} FROM {rows} "
+        "WHERE day >= :s AND day <= :e AND metric IN ('sales', 'sales_area') "
+        "GROUP BY project_id, m",
+        base[-1],
+    ]
+
+
+def run_raw(db: Database, start: date, end: date, queries=raw_queries) -> float:
+    statements = [text(q) for q in queries(db.engine.dialect.name)]
     started = time.perf_counter()
     with db.engine.connect() as conn:
         for statement in statements:
@@ -390,9 +422,11 @@ def bench(url: str, label: str, runs: int) -> dict:
     run_raw(db, start, end)
     store.clear()
     call()
-    raw, cold, warm = [], [], []
+    run_raw(db, start, end, figure_queries)
+    raw, needed, cold, warm = [], [], [], []
     for _ in range(runs):
         raw.append(run_raw(db, start, end))
+        needed.append(run_raw(db, start, end, figure_queries))
         store.clear()
         cold.append(call())
         warm.append(call())
@@ -400,6 +434,7 @@ def bench(url: str, label: str, runs: int) -> dict:
     return {
         "label": label,
         "raw": statistics.median(raw),
+        "needed": statistics.median(needed),
         "cold": statistics.median(cold),
         "warm": statistics.median(warm),
         "p95": percentile(cold + warm, 0.95),
@@ -434,16 +469,24 @@ def main() -> int:
         return 0
     print()
     print("overview callback vs raw SQL aggregates (median of runs, ms; period: this year)")
-    print(f"{'backend':<8} {'raw SQL':>9} {'cold':>9} {'cold/raw':>9} {'warm':>8} {'p95':>8}")
+    print("  raw SQL:   the scans of the base tables that the daily figures replace")
+    print("  needed:    the raw SQL of what the callback reads now (figures, stock index, plan)")
+    print(
+        f"{'backend':<8} {'raw SQL':>9} {'needed':>9} {'cold':>9} {'cold/needed':>12} "
+        f"{'warm':>8} {'p95':>8}"
+    )
     ok = True
     for r in results:
-        ratio = r["cold"] / r["raw"] if r["raw"] else float("inf")
+        ratio = r["cold"] / r["needed"] if r["needed"] else float("inf")
         print(
-            f"{r['label']:<8} {r['raw']:>9.1f} {r['cold']:>9.1f} {ratio:>8.2f}× "
-            f"{r['warm']:>8.1f} {r['p95']:>8.1f}"
+            f"{r['label']:<8} {r['raw']:>9.1f} {r['needed']:>9.1f} {r['cold']:>9.1f} "
+            f"{ratio:>11.2f}× {r['warm']:>8.1f} {r['p95']:>8.1f}"
         )
         ok &= ratio <= 1.3 and r["warm"] < 50 and r["p95"] < 300
-    print("goals: cold ≤ 1.3× raw, warm < 50 ms, p95 < 300 ms:", "met" if ok else "NOT met")
+    print(
+        "goals: cold ≤ 1.3× needed raw SQL, warm < 50 ms, p95 < 300 ms:",
+        "met" if ok else "NOT met",
+    )
     return 0
 
 

@@ -70,6 +70,14 @@ def _columns(part: list[Mapping[str, Any]], defaults: list[tuple[str, Any]]) -> 
     return [[row.get(key, default) for row in part] for key, default in defaults]
 
 
+def _figures(session: Session, model: Any, part: list[Mapping[str, Any]]) -> None:
+    """The overview's daily figures of rows the ORM never sees (data_layer/figures.py)."""
+    from .figures import TRACKED, record_rows
+
+    if model in TRACKED:
+        record_rows(session, model, part)
+
+
 def bulk_insert(
     session: Session, model: Any, rows: Iterable[Mapping[str, Any]], chunk: int = 10_000
 ) -> int:
@@ -94,6 +102,7 @@ def bulk_insert(
         # A named paramstyle or unusual bind names: let SQLAlchemy assemble the parameters.
         total = 0
         for part in _chunks(rows, chunk):
+            _figures(session, model, part)
             session.execute(insert(table), part)
             total += len(part)
         return total
@@ -108,6 +117,7 @@ def bulk_insert(
     sql = str(compiled)
     total = 0
     for part in _chunks(rows, chunk):
+        _figures(session, model, part)
         unknown = part[0].keys() - known
         if unknown:
             raise KeyError(f"{table.name} has no column {sorted(unknown)}")

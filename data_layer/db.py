@@ -81,3 +81,7 @@ class Database:
     def dispose(self) -> None:
         self.scoped.remove()
         self.engine.dispose()
+
+
+# The flush listeners that keep the overview's daily figures exact (data_layer/figures.py).
+from . import figures as _figures  # noqa: E402, F401

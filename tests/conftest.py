@@ -92,10 +92,28 @@ def session(database: Database) -> Iterator[Session]:
     s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield s
+        _assert_no_figure_drift(s)
     finally:
         s.close()
         outer.rollback()
         connection.close()
+
+
+def _assert_no_figure_drift(s: Session) -> None:
+    """Whatever a data-layer test wrote, the overview's daily figures (data_layer/figures.py)
+    still equal the base tables: every kind of write in the suite checks them."""
+    from sqlalchemy.exc import PendingRollbackError
+
+    from data_layer import figures
+
+    if not s.is_active:
+        return
+    try:
+        s.flush()
+        drift = figures.drift(s)
+    except PendingRollbackError:
+        return  # the test left a failed transaction on purpose (its own assertions ran)
+    assert drift == [], f"daily figures drifted from the tables: {drift[:5]}"
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from .deals import (
     ReceivableKind,
 )
 from .desktop import Message
+from .figures import FigureDay, FigureDelta
 from .inventory import (
     AdjustmentMethod,
     AdjustmentStatus,
@@ -93,6 +94,8 @@ __all__ = [
     "DealState",
     "DeedTaxRate",
     "FeeRule",
+    "FigureDay",
+    "FigureDelta",
     "Fixed",
     "FollowUp",
     "Layout",

@@ -82,7 +82,9 @@ class Customer(Base, Timestamped):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    # active_history on the columns data_layer/figures.py aggregates: their old values are
+    # known at flush even when a command sets them without reading them first.
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), active_history=True)
     consultant_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     name: Mapped[str] = mapped_column(String(50))
     mobile: Mapped[str] = mapped_column(String(20))
@@ -91,8 +93,10 @@ class Customer(Base, Timestamped):
     birthday: Mapped[date | None] = mapped_column(Date)
     channel: Mapped[str] = mapped_column(String(32), default="")
     first_contact: Mapped[ContactKind] = enum_column(ContactKind, default=ContactKind.VISIT)
-    first_contact_on: Mapped[date] = mapped_column(Date)
-    stage: Mapped[CustomerStage] = enum_column(CustomerStage, default=CustomerStage.LEAD)
+    first_contact_on: Mapped[date] = mapped_column(Date, active_history=True)
+    stage: Mapped[CustomerStage] = enum_column(
+        CustomerStage, default=CustomerStage.LEAD, active_history=True
+    )
     level: Mapped[str] = mapped_column(String(1), default="")  # A/B/C/D for opportunities
     lost_reason: Mapped[str] = mapped_column(String(32), default="")
     intended_layout: Mapped[str] = mapped_column(String(50), default="")

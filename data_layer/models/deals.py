@@ -102,28 +102,29 @@ class Deal(Base, Timestamped):
         Index("ix_deal_subscribed", "project_id", "subscribed_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    # active_history on what data_layer/figures.py aggregates
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), active_history=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     live_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     consultant_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    stage: Mapped[DealStage] = enum_column(DealStage)
-    state: Mapped[DealState] = enum_column(DealState, default=DealState.LIVE)
+    stage: Mapped[DealStage] = enum_column(DealStage, active_history=True)
+    state: Mapped[DealState] = enum_column(DealState, default=DealState.LIVE, active_history=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("payment_plan.id"))
     # Snapshot of the price and every factor at the time of the deal.
-    area: Mapped[Decimal | None] = mapped_column(Area())
+    area: Mapped[Decimal | None] = mapped_column(Area(), active_history=True)
     list_unit_price: Mapped[Decimal | None] = mapped_column(Money())
     list_total: Mapped[Decimal | None] = mapped_column(Money())
     discount_rate: Mapped[Decimal | None] = mapped_column(Rate())
     extra_discount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     deal_unit_price: Mapped[Decimal | None] = mapped_column(Money())
-    deal_total: Mapped[Decimal | None] = mapped_column(Money())
+    deal_total: Mapped[Decimal | None] = mapped_column(Money(), active_history=True)
     deposit: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
     reserved_until: Mapped[date | None] = mapped_column(Date)
     held_until: Mapped[date | None] = mapped_column(Date)
-    subscribed_on: Mapped[date | None] = mapped_column(Date)
+    subscribed_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     contract_no: Mapped[str | None] = mapped_column(String(50), unique=True)
-    contracted_on: Mapped[date | None] = mapped_column(Date)
+    contracted_on: Mapped[date | None] = mapped_column(Date, active_history=True)
     contract_status: Mapped[ContractStatus] = enum_column(
         ContractStatus, default=ContractStatus.NONE
     )
@@ -153,16 +154,17 @@ class Receivable(Base):
     __tablename__ = "receivable"
     __table_args__ = (Index("ix_receivable_due", "project_id", "due_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    # active_history: see data_layer/figures.py
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), active_history=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[ReceivableKind] = enum_column(ReceivableKind)
     payer: Mapped[str] = mapped_column(String(16), default="buyer")  # buyer / bank / fund
-    due_on: Mapped[date] = mapped_column(Date)
-    amount: Mapped[Decimal] = mapped_column(Money())
+    due_on: Mapped[date] = mapped_column(Date, active_history=True)
+    amount: Mapped[Decimal] = mapped_column(Money(), active_history=True)
     # Denormalised sum of audited allocations, kept by the receipt commands.
-    paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
-    cancelled: Mapped[bool] = mapped_column(default=False)
+    paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"), active_history=True)
+    cancelled: Mapped[bool] = mapped_column(default=False, active_history=True)
 
     deal: Mapped[Deal] = relationship(back_populates="receivables")
 
@@ -187,15 +189,18 @@ class Receipt(Base, Timestamped):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    # active_history: see data_layer/figures.py
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), active_history=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deal.id"), index=True)
     number: Mapped[str] = mapped_column(String(32))
     payer: Mapped[str] = mapped_column(String(100))
     method: Mapped[str] = mapped_column(String(16))  # cash / card / transfer / bank
     kind: Mapped[ReceivableKind] = enum_column(ReceivableKind)
-    amount: Mapped[Decimal] = mapped_column(Money())
-    received_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[ReceiptStatus] = enum_column(ReceiptStatus, default=ReceiptStatus.DRAFT)
+    amount: Mapped[Decimal] = mapped_column(Money(), active_history=True)
+    received_on: Mapped[date] = mapped_column(Date, active_history=True)
+    status: Mapped[ReceiptStatus] = enum_column(
+        ReceiptStatus, default=ReceiptStatus.DRAFT, active_history=True
+    )
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     audited_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -47,7 +47,8 @@ class Unit(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "code"),
         Index("ix_unit_building_floor", "building_id", "floor", "position"),
-        Index("ix_unit_project_status", "project_id", "status"),
+        # The overview's stock by status from the index alone.
+        Index("ix_unit_project_stock", "project_id", "status", "gross_area", "list_total"),
         # The live chart's fingerprint (count, max id, Σ updated_at per building) from the index.
         Index("ix_unit_building_updated", "building_id", "updated_at"),
     )

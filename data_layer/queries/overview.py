@@ -21,19 +21,16 @@ import pandas as pd
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from .. import authz
+from .. import authz, figures
 from ..errors import ValidationError
 from ..models import (
     Customer,
-    CustomerStage,
     Deal,
     DealStage,
     DealState,
     MarketingExpense,
     Project,
     Receipt,
-    ReceiptStatus,
-    Receivable,
     SalesPlan,
     Unit,
     UnitStatus,
@@ -265,62 +262,26 @@ def _project_frame(
             }
         )
     stock = pd.DataFrame(stock_rows, columns=["project_id", *PROJECT_COLUMNS[7:15]])
-    received = _frame(
-        session.execute(
-            select(Receipt.project_id, func.sum(Receipt.amount))
-            .where(
-                Receipt.project_id.in_(projects),
-                Receipt.status == ReceiptStatus.AUDITED,
-                Receipt.received_on >= start,
-                Receipt.received_on <= end,
-            )
-            .group_by(Receipt.project_id)
-        ),
-        ["project_id", "received"],
-    )
-    due = _frame(
-        session.execute(
-            select(
-                Receivable.project_id,
-                func.sum(case((Receivable.due_on >= start, Receivable.amount), else_=None)),
-                func.sum(case((Receivable.due_on >= start, Receivable.paid), else_=None)),
-                func.sum(Receivable.amount),
-                func.sum(Receivable.paid),
-            )
-            .where(
-                Receivable.project_id.in_(projects),
-                Receivable.cancelled.is_(False),
-                Receivable.due_on <= end,
-            )
-            .group_by(Receivable.project_id)
-        ),
-        ["project_id", "due", "due_paid", "all_due", "all_paid"],
-    )
-    if not due.empty:
-        due["overdue"] = [
-            _d(a) - _d(p) for a, p in zip(due["all_due"], due["all_paid"], strict=True)
-        ]
-    else:
-        due["overdue"] = []
-    due = due.drop(columns=["all_due", "all_paid"])
-    visits = _frame(
-        session.execute(
-            select(
-                Customer.project_id,
-                func.count(),
-                func.sum(case((Customer.stage == CustomerStage.DEAL, 1), else_=0)),
-            )
-            .where(
-                Customer.project_id.in_(projects),
-                Customer.first_contact_on >= start,
-                Customer.first_contact_on <= end,
-            )
-            .group_by(Customer.project_id)
-        ),
-        ["project_id", "visits", "converted"],
+    # Money in, money due and visitors come from the daily figures that every write keeps
+    # (data_layer/figures.py): a year of 2,000,000 receipts is a few thousand daily rows.
+    kept = figures.totals(session, projects, start, end)
+    money = pd.DataFrame(
+        [
+            {
+                "project_id": pid,
+                "received": t["received"],
+                "due": t["due"],
+                "due_paid": t["due_paid"],
+                "overdue": t["all_due"] - t["all_paid"],
+                "visits": t["visits"],
+                "converted": t["converted"],
+            }
+            for pid, t in kept.items()
+        ],
+        columns=["project_id", "received", "due", "due_paid", "overdue", "visits", "converted"],
     )
     frame = base
-    for part in (sales, plan, stock, received, due, visits):
+    for part in (sales, plan, stock, money):
         frame = frame.merge(part, on="project_id", how="left")
     for column in PROJECT_COLUMNS[2:]:
         if column in (
@@ -451,17 +412,8 @@ def _monthly_frame(
     columns = ["project_id", "month", "sales_amount", "sales_units", "sales_area"]
     if not projects:
         return pd.DataFrame(columns=[*columns, "plan_units", "plan_amount", "spend", "avg_price"])
-    month = month_key(session, _sale_day()).label("month")
-    sales = _frame(
-        session.execute(
-            select(
-                Deal.project_id, month, func.sum(Deal.deal_total), func.count(), func.sum(Deal.area)
-            )
-            .where(_sales_filter(start, end, projects))
-            .group_by(Deal.project_id, "month")
-        ),
-        columns,
-    )
+    # Sales by month from the daily figures every write keeps (data_layer/figures.py).
+    sales = pd.DataFrame(figures.monthly_sales(session, projects, start, end), columns=columns)
     spend_month = month_key(session, MarketingExpense.spent_on).label("month")
     spend = _frame(
         session.execute(

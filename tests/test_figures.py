@@ -1,0 +1,136 @@
+"""The overview's daily figures (data_layer/figures.py): the contribution rules, that a write
+outside the ORM is caught by drift() and repaired by rebuild(), that compact() keeps every
+total, and that the overview reads the same figures as the base tables. (Every data-layer
+test also asserts no drift when it ends: see tests/conftest.py.)"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+
+from data_layer import figures
+from data_layer.models import (
+    Customer,
+    CustomerStage,
+    FigureDay,
+    FigureDelta,
+    Receipt,
+    ReceiptStatus,
+    Receivable,
+)
+from data_layer.queries import overview
+from tests import test_finance_refunds as refunds
+from tests.test_finance_refunds import close, pay, refund, reverse
+
+# The refund tests' market (plans, units, customers, staff) and subscribed deal.
+market = refunds.market
+deal = refunds.deal
+
+TODAY = date(2026, 3, 2)
+
+
+def test_contribution_of_each_kind_of_row():
+    day = date(2026, 1, 5)
+    audited = {"project_id": 1, "received_on": day, "status": "audited", "amount": Decimal("5")}
+    assert figures.contribution(Receipt, audited) == [((1, day, "received"), Decimal("5"), 1)]
+    draft = {**audited, "status": ReceiptStatus.DRAFT}
+    assert figures.contribution(Receipt, draft) == []
+    due = {"project_id": 1, "due_on": day, "cancelled": False, "amount": Decimal("9"), "paid": None}
+    assert figures.contribution(Receivable, due) == [
+        ((1, day, "due_amount"), Decimal("9"), 1),
+        ((1, day, "due_paid"), Decimal("0"), 0),
+    ]
+    assert figures.contribution(Receivable, {**due, "cancelled": True}) == []
+    lead = {"project_id": 2, "first_contact_on": day, "stage": None}
+    assert figures.contribution(Customer, lead) == [((2, day, "visits"), Decimal("0"), 1)]
+    buyer = {**lead, "stage": CustomerStage.DEAL}
+    assert [k[2] for k, _a, _c in figures.contribution(Customer, buyer)] == ["visits", "converted"]
+
+
+def test_a_write_outside_the_orm_is_found_and_rebuild_repairs_it(session, world):
+    project = world.projects[0]
+    session.execute(
+        insert(Customer).values(
+            project_id=project.id,
+            consultant_id=world.users["consultant"].id,
+            name="绕过",
+            mobile="13700000001",
+            first_contact_on=TODAY,
+            stage="lead",
+        )
+    )
+    assert [key for key, _kept, _fresh in figures.drift(session)] == [(project.id, TODAY, "visits")]
+    figures.rebuild(session)
+    assert figures.drift(session) == []
+
+
+def test_money_figures_follow_receipts_reversals_refunds_and_compaction(session, market, deal):
+    project = deal.project_id
+    start, end = date(2026, 1, 1), date(2026, 12, 31)
+
+    def kept():
+        return figures.totals(session, [project], start, end)[project]
+
+    def received_in_tables():
+        return Decimal(
+            session.scalar(
+                select(func.coalesce(func.sum(Receipt.amount), 0)).where(
+                    Receipt.project_id == project, Receipt.status == ReceiptStatus.AUDITED
+                )
+            )
+        )
+
+    def due_in_tables():
+        return Decimal(
+            session.scalar(
+                select(func.coalesce(func.sum(Receivable.amount), 0)).where(
+                    Receivable.project_id == project,
+                    Receivable.cancelled.is_(False),
+                    Receivable.due_on <= end,
+                )
+            )
+        )
+
+    first = pay(session, market, deal, "50000")
+    pay(session, market, deal, "100000")
+    assert kept()["received"] == Decimal("150000.00") == received_in_tables()
+    reverse(session, market, first)
+    assert kept()["received"] == Decimal("100000.00") == received_in_tables()
+    close(session, market, deal)
+    refund(session, market, deal, "40000")
+    assert kept()["received"] == Decimal("60000.00") == received_in_tables()
+    assert kept()["all_due"] == due_in_tables()
+    before = kept()
+    assert figures.compact(session) > 0
+    assert kept() == before
+    assert figures.drift(session) == []
+
+
+def test_overview_reads_the_figures_exactly(session, world):
+    from tests.factories import make_customer
+
+    project = world.projects[0]
+    consultant = world.users["consultant"]
+    for i in range(3):
+        make_customer(session, project, consultant, f"客{i}", f"1380000000{i}")
+    buyer = make_customer(session, project, consultant, "买家", "13800000009")
+    buyer.stage = CustomerStage.DEAL
+    session.flush()
+    today = date.today()
+    frame = overview.project_figures(
+        session, world.users["executive"], date(today.year, 1, 1), today
+    )
+    row = frame[frame["project_id"] == project.id].iloc[0]
+    assert int(row["visits"]) == 4 and int(row["converted"]) == 1
+    # Folding the deltas changes no figure.
+    folded = figures.compact(session)
+    assert folded > 0
+    assert session.scalar(select(func.count()).select_from(FigureDelta)) == 0
+    assert session.scalar(select(func.count()).select_from(FigureDay)) > 0
+    again = overview.project_figures(
+        session, world.users["executive"], date(today.year, 1, 1), today
+    )
+    assert again.equals(frame)
+    assert figures.drift(session) == []
