@@ -84,6 +84,32 @@ def cmd_expire_deals(settings: Settings, _args) -> int:
     return 0
 
 
+def cmd_compact_figures(settings: Settings, _args) -> int:
+    """Fold the overview's figure deltas into the daily rows (run every few minutes from cron)."""
+    from data_layer import figures
+
+    total = 0
+    while True:
+        folded = _database(settings).run(figures.compact)
+        total += folded
+        if not folded:
+            break
+    print(f"已合并 {total} 条统计增量 / folded {total} figure deltas")
+    return 0
+
+
+def cmd_rebuild_figures(settings: Settings, _args) -> int:
+    """Recompute the overview's daily figures from the tables (after a bulk load or a repair)."""
+    from data_layer import figures
+
+    db = _database(settings)
+    db.run(figures.rebuild)
+    with db.factory() as session:
+        drift = figures.drift(session)
+    print(f"已重算每日统计 / daily figures rebuilt; drift: {len(drift)}")
+    return 0 if not drift else 1
+
+
 def cmd_run(settings: Settings, _args) -> int:
     from . import create_app
 
@@ -105,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="serve the application (LOUPAN_HOST, LOUPAN_PORT)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("expire-deals", help="release reservations and holds past their date")
+    sub.add_parser("compact-figures", help="fold the overview's figure deltas (cron)")
+    sub.add_parser("rebuild-figures", help="recompute the overview's daily figures")
     demo = sub.add_parser("demo", help="load demo data")
     demo.add_argument("--scale", choices=["small", "bench"], default="small")
     demo.add_argument("--seed", type=int, default=42)
@@ -136,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "migrate": cmd_migrate,
         "expire-deals": cmd_expire_deals,
+        "compact-figures": cmd_compact_figures,
+        "rebuild-figures": cmd_rebuild_figures,
         "demo": cmd_demo,
         "create-user": cmd_create_user,
     }
