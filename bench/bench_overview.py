@@ -302,33 +302,23 @@ def raw_queries(dialect: str) -> list[str]:
 def figure_queries(dialect: str) -> list[str]:
     """What the overview reads now: the same small tables, the stock from its covering index,
     and money, visitors and sales from the daily figures (data_layer/figures.py) instead of
-    the receipt, receivable, customer and deal tables."""
+    the receipt, receivable, customer and deal tables: compacted rows and recent deltas, each
+    grouped by one statement."""
     month = "strftime('%Y-%m', day)" if dialect == "sqlite" else "DATE_FORMAT(day, '%Y-%m')"
-    rows = (
-        "(SELECT project_id, day, metric, amount, count FROM figure_day UNION ALL "
-        "SELECT project_id, day, metric, amount, count FROM figure_delta) f"
-    )
-    window = "day >= :s"
-
-    def total(metric: str, column: str, in_window: bool = True) -> str:
-        when = f"metric = '{metric}'" + (f" AND {window}" if in_window else "")
-        return f"SUM(CASE WHEN {when} THEN {column} END)"
-
     base = raw_queries(dialect)
-    return [
-        base[0],
-        base[1],
-        base[2],
-        f"SELECT project_id, {total('received', 'amount')}, {total('due_amount', 'amount')}, "
-        f"{total('due_paid', 'amount')}, {total('due_amount', 'amount', False)}, "
-        f"{total('due_paid', 'amount', False)}, {total('visits', 'count')}, "
-        f"{total('converted', 'count')} FROM {rows} WHERE day <= :e GROUP BY project_id",
-        f"SELECT project_id, {month} m, {total('sales', 'amount', False)}, "
-        f"{total('sales', 'count', False)}, {total('sales_area', 'amount', False)} FROM {rows} "
-        "WHERE day >= :s AND day <= :e AND metric IN ('sales', 'sales_area') "
-        "GROUP BY project_id, m",
-        base[-1],
-    ]
+    out = base[:3]
+    for table in ("figure_day", "figure_delta"):
+        out.append(
+            f"SELECT project_id, metric, day >= :s AS inside, SUM(amount), SUM(count) "
+            f"FROM {table} WHERE day <= :e AND (day >= :s OR metric IN "
+            "('due_amount', 'due_paid')) GROUP BY project_id, metric, inside"
+        )
+        out.append(
+            f"SELECT project_id, {month} m, metric, SUM(amount), SUM(count) FROM {table} "
+            "WHERE day >= :s AND day <= :e AND metric IN ('sales', 'sales_area') "
+            "GROUP BY project_id, m, metric"
+        )
+    return [*out, base[-1]]
 
 
 def run_raw(db: Database, start: date, end: date, queries=raw_queries) -> float:

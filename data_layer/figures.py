@@ -31,14 +31,13 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
-    and_,
-    case,
     delete,
     event,
     func,
     insert,
     inspect,
     literal,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -315,69 +314,94 @@ def _all_rows():
     return union_all(day, delta).subquery("figures")
 
 
+DUE = ("due_amount", "due_paid")
+
+
+def _grouped(table, projects: list[int], start: date, end: date):
+    """One table's figures per (project, metric, inside the window?): rows in [start, end],
+    and the due metrics before start too (the overdue balance is over all of history)."""
+    inside = (table.day >= start).label("inside")
+    return (
+        select(
+            table.project_id,
+            table.metric,
+            inside,
+            type_coerce(func.sum(table.amount), Money()),
+            func.sum(table.count),
+        )
+        .where(
+            table.project_id.in_(projects),
+            table.day <= end,
+            or_(table.day >= start, table.metric.in_(DUE)),
+        )
+        .group_by(table.project_id, table.metric, inside)
+    )
+
+
 def totals(
     session: Session, projects: list[int], start: date, end: date
 ) -> dict[int, dict[str, Decimal | int]]:
     """Per project: received in [start, end]; due and paid in [start, end] and up to end;
-    visits and converted in [start, end]."""
-    f = _all_rows()
-    inside = and_(f.c.day >= start, f.c.day <= end)
-
-    def total(metric: str, column, window=True):
-        condition = and_(f.c.metric == metric, inside) if window else f.c.metric == metric
-        return func.coalesce(func.sum(case((condition, column), else_=None)), 0)
-
-    query = (
-        select(
-            f.c.project_id,
-            type_coerce(total("received", f.c.amount), Money()),
-            type_coerce(total("due_amount", f.c.amount), Money()),
-            type_coerce(total("due_paid", f.c.amount), Money()),
-            type_coerce(total("due_amount", f.c.amount, window=False), Money()),
-            type_coerce(total("due_paid", f.c.amount, window=False), Money()),
-            total("visits", f.c.count),
-            total("converted", f.c.count),
-        )
-        .where(f.c.project_id.in_(projects), f.c.day <= end)
-        .group_by(f.c.project_id)
-    )
+    visits and converted in [start, end]. The compacted rows and the recent deltas are read
+    by two grouped statements (a UNION of both would be materialised before grouping)."""
     names = ("received", "due", "due_paid", "all_due", "all_paid", "visits", "converted")
-    out = {}
-    for project, *values in session.execute(query):
-        out[project] = {
-            name: (Decimal(v or 0) if i < 5 else int(v or 0))
-            for i, (name, v) in enumerate(zip(names, values, strict=True))
-        }
+    out = {p: dict.fromkeys(names, ZERO) for p in projects}
+    for table in (FigureDay, FigureDelta):
+        for project, metric, inside, amount, count in session.execute(
+            _grouped(table, projects, start, end)
+        ):
+            t = out[project]
+            amount, count = Decimal(amount or 0), int(count or 0)
+            if metric in DUE:
+                t["all_due" if metric == "due_amount" else "all_paid"] += amount
+            if not inside:
+                continue
+            if metric == "received":
+                t["received"] += amount
+            elif metric == "due_amount":
+                t["due"] += amount
+            elif metric == "due_paid":
+                t["due_paid"] += amount
+            elif metric in ("visits", "converted"):
+                t[metric] += count
+    for t in out.values():
+        t["visits"], t["converted"] = int(t["visits"]), int(t["converted"])
     return out
 
 
 def monthly_sales(session: Session, projects: list[int], start: date, end: date) -> list[tuple]:
     """(project_id, 'YYYY-MM', sales amount, units, area) of the months in [start, end]."""
-    f = _all_rows()
-    if session.get_bind().dialect.name == "sqlite":
-        month = func.strftime("%Y-%m", f.c.day)
-    else:
-        month = func.date_format(f.c.day, "%Y-%m")
-    month = month.label("month")
-    amount = type_coerce(
-        func.coalesce(func.sum(case((f.c.metric == "sales", f.c.amount), else_=None)), 0), Money()
-    )
-    area = type_coerce(
-        func.coalesce(func.sum(case((f.c.metric == "sales_area", f.c.amount), else_=None)), 0),
-        Area(),
-    )
-    units = func.coalesce(func.sum(case((f.c.metric == "sales", f.c.count), else_=None)), 0)
-    query = (
-        select(f.c.project_id, month, amount, units, area)
-        .where(
-            f.c.project_id.in_(projects),
-            f.c.day >= start,
-            f.c.day <= end,
-            f.c.metric.in_(("sales", "sales_area")),
+    sums: dict[tuple[int, str], list] = defaultdict(lambda: [ZERO, 0, ZERO])
+    for table in (FigureDay, FigureDelta):
+        if session.get_bind().dialect.name == "sqlite":
+            month = func.strftime("%Y-%m", table.day)
+        else:
+            month = func.date_format(table.day, "%Y-%m")
+        month = month.label("month")
+        query = (
+            select(
+                table.project_id,
+                month,
+                table.metric,
+                type_coerce(func.sum(table.amount), Money()),
+                func.sum(table.count),
+            )
+            .where(
+                table.project_id.in_(projects),
+                table.day >= start,
+                table.day <= end,
+                table.metric.in_(("sales", "sales_area")),
+            )
+            .group_by(table.project_id, month, table.metric)
         )
-        .group_by(f.c.project_id, month)
-    )
-    return [(p, m, Decimal(a), int(n), Decimal(ar)) for p, m, a, n, ar in session.execute(query)]
+        for project, key, metric, amount, count in session.execute(query):
+            row = sums[(project, key)]
+            if metric == "sales":
+                row[0] += Decimal(amount or 0)
+                row[1] += int(count or 0)
+            else:
+                row[2] += Decimal(amount or 0)
+    return [(p, m, a, n, ar) for (p, m), (a, n, ar) in sorted(sums.items())]
 
 
 def drift(session: Session) -> list[tuple]:

@@ -243,24 +243,36 @@ def _project_frame(
         ),
         ["project_id", "status", "n", "area", "value"],
     )
-    stock_rows = []
-    for pid, group in units.groupby("project_id"):
-        sold = group[group["status"].isin(SOLD)]
-        released = group[~group["status"].isin(UNRELEASED)]
-        unreleased = group[group["status"].isin(UNRELEASED)]
-        stock_rows.append(
+    # Plain sums per project (a pandas groupby with boolean masks cost more than the query).
+    stock_of: dict[int, dict] = {}
+    for pid, status, n, area, value in units.itertuples(index=False):
+        t = stock_of.setdefault(
+            pid,
             {
                 "project_id": pid,
-                "released_units": int(released["n"].sum()),
-                "sold_units": int(sold["n"].sum()),
-                "released_area": _dsum(released["area"]),
-                "sold_area": _dsum(sold["area"]),
-                "released_value": _dsum(released["value"]),
-                "sold_value": _dsum(sold["value"]),
-                "stock_value": _dsum(released["value"]) - _dsum(sold["value"]),
-                "unreleased_value": _dsum(unreleased["value"]),
-            }
+                "released_units": 0,
+                "sold_units": 0,
+                "released_area": ZERO,
+                "sold_area": ZERO,
+                "released_value": ZERO,
+                "sold_value": ZERO,
+                "unreleased_value": ZERO,
+            },
         )
+        area, value = _d(area), _d(value)
+        if status in UNRELEASED:
+            t["unreleased_value"] += value
+            continue
+        t["released_units"] += int(n)
+        t["released_area"] += area
+        t["released_value"] += value
+        if status in SOLD:
+            t["sold_units"] += int(n)
+            t["sold_area"] += area
+            t["sold_value"] += value
+    stock_rows = []
+    for t in stock_of.values():
+        stock_rows.append({**t, "stock_value": t["released_value"] - t["sold_value"]})
     stock = pd.DataFrame(stock_rows, columns=["project_id", *PROJECT_COLUMNS[7:15]])
     # Money in, money due and visitors come from the daily figures that every write keeps
     # (data_layer/figures.py): a year of 2,000,000 receipts is a few thousand daily rows.
