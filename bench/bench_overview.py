@@ -80,6 +80,12 @@ def prepare(url: str, reload: bool, source: str = "demo") -> None:
             demo.load(db, scale="bench", progress=lambda _m: None)
         else:
             generate(db)
+            # As after any bulk load (the demo loader does the same): the daily figures are
+            # recomputed once instead of leaving every row's delta to the next compaction.
+            from data_layer import figures
+
+            with db.writer() as session:
+                figures.rebuild(session)
         print(f"  data loaded in {time.perf_counter() - started:.0f} s")
     finally:
         db.dispose()

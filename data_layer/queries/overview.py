@@ -44,6 +44,7 @@ SOLD = (UnitStatus.SUBSCRIBED, UnitStatus.CONTRACTED)
 UNRELEASED = (UnitStatus.UNRELEASED, UnitStatus.NOT_FOR_SALE)
 SALE_STAGES = (DealStage.SUBSCRIBED, DealStage.CONTRACTED)
 ZERO = Decimal("0")
+PLAN = ("plan_units", "plan_amount")
 
 PROJECT_COLUMNS = [
     "project_id",
@@ -203,62 +204,37 @@ def _project_frame(
     names = dict(
         session.execute(select(Project.id, Project.name).where(Project.id.in_(projects))).all()
     )
-    base = pd.DataFrame({"project_id": projects, "project": [names[p] for p in projects]})
-    totals_of: dict[int, dict] = {}
-    for row in by_month.to_dict("records"):
-        t = totals_of.setdefault(
-            row["project_id"],
-            {
-                "project_id": row["project_id"],
-                "sales_amount": ZERO,
-                "sales_units": 0,
-                "sales_area": ZERO,
-                "marketing_cost": ZERO,
-            },
+    ints = {"sales_units", "plan_units", "released_units", "sold_units", "visits", "converted"}
+    # Plain dicts per project, one DataFrame at the end (merging frames cost more than SQL).
+    out = {
+        p: {
+            "project_id": p,
+            "project": names[p],
+            **{c: (0 if c in ints else ZERO) for c in PROJECT_COLUMNS[2:]},
+        }
+        for p in projects
+    }
+    for row in by_month.itertuples(index=False):
+        t = out[row.project_id]
+        t["sales_amount"] += row.sales_amount
+        t["sales_units"] += row.sales_units
+        t["sales_area"] += row.sales_area
+        t["marketing_cost"] += row.spend
+        t["plan_units"] += row.plan_units
+        t["plan_amount"] += row.plan_amount
+    units = session.execute(
+        select(
+            Unit.project_id,
+            Unit.status,
+            func.count(),
+            func.sum(Unit.gross_area),
+            func.sum(Unit.list_total),
         )
-        t["sales_amount"] += row["sales_amount"]
-        t["sales_units"] += row["sales_units"]
-        t["sales_area"] += row["sales_area"]
-        t["marketing_cost"] += row["spend"]
-    sales = pd.DataFrame(
-        list(totals_of.values()),
-        columns=["project_id", "sales_amount", "sales_units", "sales_area", "marketing_cost"],
+        .where(Unit.project_id.in_(projects))
+        .group_by(Unit.project_id, Unit.status)
     )
-    plan = (
-        plan.groupby("project_id", as_index=False)[["plan_units", "plan_amount"]].sum()
-        if not plan.empty
-        else pd.DataFrame(columns=["project_id", "plan_units", "plan_amount"])
-    )
-    units = _frame(
-        session.execute(
-            select(
-                Unit.project_id,
-                Unit.status,
-                func.count(),
-                func.sum(Unit.gross_area),
-                func.sum(Unit.list_total),
-            )
-            .where(Unit.project_id.in_(projects))
-            .group_by(Unit.project_id, Unit.status)
-        ),
-        ["project_id", "status", "n", "area", "value"],
-    )
-    # Plain sums per project (a pandas groupby with boolean masks cost more than the query).
-    stock_of: dict[int, dict] = {}
-    for pid, status, n, area, value in units.itertuples(index=False):
-        t = stock_of.setdefault(
-            pid,
-            {
-                "project_id": pid,
-                "released_units": 0,
-                "sold_units": 0,
-                "released_area": ZERO,
-                "sold_area": ZERO,
-                "released_value": ZERO,
-                "sold_value": ZERO,
-                "unreleased_value": ZERO,
-            },
-        )
+    for pid, status, n, area, value in units:
+        t = out[pid]
         area, value = _d(area), _d(value)
         if status in UNRELEASED:
             t["unreleased_value"] += value
@@ -270,44 +246,16 @@ def _project_frame(
             t["sold_units"] += int(n)
             t["sold_area"] += area
             t["sold_value"] += value
-    stock_rows = []
-    for t in stock_of.values():
-        stock_rows.append({**t, "stock_value": t["released_value"] - t["sold_value"]})
-    stock = pd.DataFrame(stock_rows, columns=["project_id", *PROJECT_COLUMNS[7:15]])
     # Money in, money due and visitors come from the daily figures that every write keeps
     # (data_layer/figures.py): a year of 2,000,000 receipts is a few thousand daily rows.
-    kept = figures.totals(session, projects, start, end)
-    money = pd.DataFrame(
-        [
-            {
-                "project_id": pid,
-                "received": t["received"],
-                "due": t["due"],
-                "due_paid": t["due_paid"],
-                "overdue": t["all_due"] - t["all_paid"],
-                "visits": t["visits"],
-                "converted": t["converted"],
-            }
-            for pid, t in kept.items()
-        ],
-        columns=["project_id", "received", "due", "due_paid", "overdue", "visits", "converted"],
-    )
-    frame = base
-    for part in (sales, plan, stock, money):
-        frame = frame.merge(part, on="project_id", how="left")
-    for column in PROJECT_COLUMNS[2:]:
-        if column in (
-            "sales_units",
-            "plan_units",
-            "released_units",
-            "sold_units",
-            "visits",
-            "converted",
-        ):
-            frame[column] = frame[column].map(lambda v: int(v) if pd.notna(v) else 0)
-        else:
-            frame[column] = frame[column].map(_d)
-    return frame[PROJECT_COLUMNS]
+    for pid, kept in figures.totals(session, projects, start, end).items():
+        t = out[pid]
+        t["received"], t["due"], t["due_paid"] = kept["received"], kept["due"], kept["due_paid"]
+        t["overdue"] = kept["all_due"] - kept["all_paid"]
+        t["visits"], t["converted"] = kept["visits"], kept["converted"]
+    for t in out.values():
+        t["stock_value"] = t["released_value"] - t["sold_value"]
+    return pd.DataFrame(list(out.values()), columns=PROJECT_COLUMNS)
 
 
 def _d(value) -> Decimal:
@@ -423,39 +371,45 @@ def _monthly_frame(
 ) -> pd.DataFrame:
     columns = ["project_id", "month", "sales_amount", "sales_units", "sales_area"]
     if not projects:
-        return pd.DataFrame(columns=[*columns, "plan_units", "plan_amount", "spend", "avg_price"])
+        return pd.DataFrame(columns=[*columns, "spend", *PLAN, "avg_price"])
+    rows = {
+        (p, m): {
+            "project_id": p,
+            "month": m,
+            "sales_amount": ZERO,
+            "sales_units": 0,
+            "sales_area": ZERO,
+            "spend": ZERO,
+            "plan_units": 0,
+            "plan_amount": ZERO,
+        }
+        for p in projects
+        for m in months_between(start, end)
+    }
     # Sales by month from the daily figures every write keeps (data_layer/figures.py).
-    sales = pd.DataFrame(figures.monthly_sales(session, projects, start, end), columns=columns)
+    for p, m, amount, units, area in figures.monthly_sales(session, projects, start, end):
+        if (p, m) in rows:
+            rows[(p, m)].update(sales_amount=amount, sales_units=units, sales_area=area)
     spend_month = month_key(session, MarketingExpense.spent_on).label("month")
-    spend = _frame(
-        session.execute(
-            select(MarketingExpense.project_id, spend_month, func.sum(MarketingExpense.amount))
-            .where(
-                MarketingExpense.project_id.in_(projects),
-                MarketingExpense.spent_on >= start,
-                MarketingExpense.spent_on <= end,
-            )
-            .group_by(MarketingExpense.project_id, "month")
-        ),
-        ["project_id", "month", "spend"],
+    spend = session.execute(
+        select(MarketingExpense.project_id, spend_month, func.sum(MarketingExpense.amount))
+        .where(
+            MarketingExpense.project_id.in_(projects),
+            MarketingExpense.spent_on >= start,
+            MarketingExpense.spent_on <= end,
+        )
+        .group_by(MarketingExpense.project_id, "month")
     )
-    grid = pd.DataFrame(
-        [(p, m) for p in projects for m in months_between(start, end)],
-        columns=["project_id", "month"],
-    )
-    frame = grid.merge(sales, how="left").merge(spend, how="left")
-    if plan is None or plan.empty:
-        frame["plan_units"], frame["plan_amount"] = 0, ZERO
-    else:
-        frame = frame.merge(plan, how="left")
-    for column in ("sales_amount", "sales_area", "plan_amount", "spend"):
-        frame[column] = frame[column].map(_d)
-    for column in ("sales_units", "plan_units"):
-        frame[column] = frame[column].map(lambda v: int(v) if pd.notna(v) else 0)
-    frame["avg_price"] = [
-        per(a, s) for a, s in zip(frame["sales_amount"], frame["sales_area"], strict=True)
-    ]
-    return frame
+    for p, m, amount in spend:
+        if (p, m) in rows:
+            rows[(p, m)]["spend"] = _d(amount)
+    if plan is not None:
+        for p, m, units, amount in plan.itertuples(index=False):
+            if (p, m) in rows:
+                rows[(p, m)].update(plan_units=int(units or 0), plan_amount=_d(amount))
+    for row in rows.values():
+        row["avg_price"] = per(row["sales_amount"], row["sales_area"])
+    return pd.DataFrame(list(rows.values()), columns=[*columns, "spend", *PLAN, "avg_price"])
 
 
 def monthly_total(frame: pd.DataFrame) -> pd.DataFrame:
