@@ -9,6 +9,7 @@ from decimal import Decimal
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboard import auth, exports, imports, shell
 from dashboard.components import feedback, grid
@@ -18,7 +19,6 @@ from data_layer import authz
 from data_layer.commands import crm as commands
 from data_layer.errors import DomainError
 from data_layer.excel.crm_import import lead_spec
-from data_layer.excel.export import to_xlsx
 from data_layer.models import RoleCode, SurveyKind
 from data_layer.queries import crm as queries
 from data_layer.rules import idcard
@@ -150,6 +150,55 @@ def _customer_rows(frame) -> list[dict]:
     """Customer rows for an Excel file: as the grid shows them (masking included), amounts
     exact."""
     return decorate(records(frame, exact=True))
+
+
+# 完整导出: every column of the customers the grid shows, the ID number, lost reason and notes
+# included (not on screen); only for a viewer who sees full phone and ID numbers.
+FULL_COLUMNS = [c for c in CUSTOMER_COLUMNS if c["field"] != "detail"] + [
+    {"field": f, "headerName": h} for f, h in EXPORT_EXTRA
+]
+
+
+def _register_list_export(app, list_state, button: str, download: str, full: bool) -> None:
+    """An export of the customer list's grid: its rows in its filter and sort order, read again
+    through the list's query for the user (masked as in the grid); the grid's visible columns in
+    its order, or with `full` every column (完整导出). Audited with the filters."""
+
+    @auth.callback(
+        app,
+        "crm.customers",
+        Output(download, "data"),
+        Input(button, "n_clicks"),
+        *list_state,
+        State(ids.LIST_GRID, "virtualRowData"),
+        State(ids.LIST_GRID, "columnDefs"),
+        State(ids.LIST_GRID, "columnState"),
+        prevent_initial_call=True,
+    )
+    def export(_n, *values, user):
+        *values, shown, column_defs, column_state = values
+        personal = authz.sees_personal_data(user)
+        if full and not personal:
+            raise PreventUpdate
+        f = _list_filter(*values)
+        rows = _customer_rows(queries.customers_frame(reader(), user, f))
+        what = "customers_full" if full else "customers"
+        defaults = [
+            {**c, "headerName": _(c["headerName"])}
+            for c in (FULL_COLUMNS if full else CUSTOMER_COLUMNS)
+        ]
+        return exports.grid_xlsx(
+            user,
+            what,
+            rows,
+            shown,
+            None if full else column_defs,
+            defaults,
+            _("客户列表"),
+            details={"personal_data": personal, "filters": f.as_dict()},
+            column_state=None if full else column_state,
+            filename=f"{what}-{date.today():%Y%m%d}.xlsx",
+        )
 
 
 def _recent(user, project_id, exact: bool = False) -> list[dict]:
@@ -434,31 +483,9 @@ def register(app):
             info += " · " + _("最多显示 {n} 条，请用筛选缩小范围。", n=queries.MAX_LIST_ROWS)
         return decorate(records(frame)), info
 
-    @auth.callback(
-        app,
-        "crm.customers",
-        Output(ids.LIST_DOWNLOAD, "data"),
-        Input(ids.LIST_EXPORT, "n_clicks"),
-        *[State(i.component_id, i.component_property) for i in list_inputs],
-        prevent_initial_call=True,
-    )
-    def export_customers(_n, *values, user):
-        f = _list_filter(*values)
-        frame = queries.customers_frame(reader(), user, f, limit=200_000)
-        rows = decorate(records(frame))
-        columns = [
-            (c["field"], _(c["headerName"])) for c in CUSTOMER_COLUMNS if c["field"] != "detail"
-        ] + [(f, _(h)) for f, h in EXPORT_EXTRA]
-        content = to_xlsx(columns, rows, _("客户列表"))
-        database().run(
-            commands.record_export,
-            actor=user,
-            what="customers",
-            rows=len(rows),
-            personal=authz.sees_personal_data(user),
-            filters=f.as_dict(),
-        )
-        return dcc.send_bytes(content, f"customers-{date.today():%Y%m%d}.xlsx")
+    list_state = [State(i.component_id, i.component_property) for i in list_inputs]
+    _register_list_export(app, list_state, ids.LIST_EXPORT, ids.LIST_DOWNLOAD, full=False)
+    _register_list_export(app, list_state, ids.LIST_FULL_EXPORT, ids.LIST_FULL_DOWNLOAD, full=True)
 
     # -----------------------------------------------------------------------------------------
     # 客户详情

@@ -197,29 +197,37 @@ def test_invalid_mobile_is_explained_while_typing(app_env):
     assert "手机号码格式不正确" in json.dumps(body, ensure_ascii=False)
 
 
-def test_export_is_audited_and_formula_cells_stay_text(app_env):
+def test_full_export_is_audited_and_formula_cells_stay_text(app_env):
+    """完整导出 adds the columns the grid does not show (ID number, notes); a formula-like note
+    stays text. The export as shown has the grid's columns only."""
     client = logged_in(app_env, "manager")
     with db_session(app_env) as s:
         before = s.scalar(
             select(func.count())
             .select_from(AuditEntry)
-            .where(AuditEntry.action == "export.customers")
+            .where(AuditEntry.action == "export.customers_full")
         )
-    body = response_of(
-        post(
-            client,
-            app_env,
-            ids.LIST_DOWNLOAD,
-            "data",
-            {f"{ids.LIST_EXPORT}.n_clicks": 1},
-            trigger=f"{ids.LIST_EXPORT}.n_clicks",
+
+    def sheet_of(button, download):
+        body = response_of(
+            post(
+                client,
+                app_env,
+                download,
+                "data",
+                {f"{button}.n_clicks": 1},
+                trigger=f"{button}.n_clicks",
+            )
         )
-    )
-    data = body[ids.LIST_DOWNLOAD]["data"]
-    sheet = load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
+        data = body[download]["data"]
+        return load_workbook(io.BytesIO(base64.b64decode(data["content"]))).active
+
+    shown = [c.value for c in sheet_of(ids.LIST_EXPORT, ids.LIST_DOWNLOAD)[1]]
+    assert "手机" in shown and "备注" not in shown and "身份证号" not in shown
+    sheet = sheet_of(ids.LIST_FULL_EXPORT, ids.LIST_FULL_DOWNLOAD)
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    assert "手机" in header and "备注" in header
+    assert "手机" in header and "备注" in header and "身份证号" in header
     notes = [r[header.index("备注")] for r in rows[1:]]
     assert '=HYPERLINK("http://evil")' in notes
     for row in sheet.iter_rows(min_row=2):
@@ -227,7 +235,9 @@ def test_export_is_audited_and_formula_cells_stay_text(app_env):
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 assert cell.data_type == "s"  # text, never a formula
     with db_session(app_env) as s:
-        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "export.customers")).all()
+        entries = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "export.customers_full")
+        ).all()
         assert len(entries) == before + 1
         assert entries[-1].after["personal_data"] is True
         assert entries[-1].after["rows"] == len(rows) - 1

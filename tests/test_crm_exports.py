@@ -264,3 +264,45 @@ def test_ranking_and_rates_export_as_shown(app_env, people):
     )
     assert rates[0] == ["阶段", "客户数", "较上一阶段", "占新增"]
     assert [r[:2] for r in rates[1:]] == [["签约", 0], ["新增来访来电", 4]]
+
+
+def test_customer_list_exports_the_grid_as_shown(app_env, people, monkeypatch):
+    # The grid filtered and sorted to 李娜, 张伟 (王强 is in P2, outside the manager's projects,
+    # so a crafted request naming him gets nothing); 手机 moved first, 阶段 hidden.
+    shown = rows_of(people, "李娜", "王强", "张伟")
+    state = column_state("mobile", "name", "detail", "stage_label", "level", hidden={"stage_label"})
+    grid = (ids.LIST_GRID, ids.LIST_EXPORT, ids.LIST_DOWNLOAD)
+    table = export_table(app_env, "manager", *grid, {}, shown, state)
+    assert table[0][:3] == ["手机", "客户", "等级"]
+    assert not {"阶段", "详情", "身份证号", "备注"} & set(table[0])
+    assert [r[:2] for r in table[1:]] == [["13912345678", "李娜"], ["13812345678", "张伟"]]
+    entry = last_audit(app_env, "export.customers")
+    assert entry.after["rows"] == 2 and entry.after["personal_data"] is True
+    # 完整导出: the same rows in the same order, every column.
+    full = export_table(
+        app_env,
+        "manager",
+        ids.LIST_GRID,
+        ids.LIST_FULL_EXPORT,
+        ids.LIST_FULL_DOWNLOAD,
+        {},
+        shown,
+        state,
+    )
+    assert full[0][:3] == ["客户", "手机", "阶段"] and full[0][-3:] == [
+        "身份证号",
+        "流失原因",
+        "备注",
+    ]
+    assert [r[0] for r in full[1:]] == ["李娜", "张伟"]
+    # A role without personal data gets the numbers masked as in its grid, and no full export.
+    lesser = authz.ROLE_PERMISSIONS[RoleCode.MANAGER] - {"crm.view_personal"}
+    monkeypatch.setitem(authz.ROLE_PERMISSIONS, RoleCode.MANAGER, lesser)
+    table = export_table(app_env, "manager", *grid, {}, shown, state)
+    assert [r[:2] for r in table[1:]] == [["139****5678", "李娜"], ["138****5678", "张伟"]]
+    assert last_audit(app_env, "export.customers").after["personal_data"] is False
+    client = app_env.server.test_client()
+    login(client, "manager")
+    values = {f"{ids.LIST_FULL_EXPORT}.n_clicks": 1}
+    response = dash_client.post(client, app_env, f"{ids.LIST_FULL_DOWNLOAD}.data", values)
+    assert response.status_code == 204

@@ -212,4 +212,9 @@ EN = {
     "接转给我的客户": "Customers handed to me",
     "漏斗转化率": "Funnel conversion",
     "阶段客户": "Stage customers",
+    "完整导出（含身份证号）": "Full export (with ID numbers)",
+    "表格中的客户及全部列（含身份证号、流失原因、备注），导出会记入审计日志": (
+        "The grid's customers with every column (ID number, lost reason, notes); "
+        "the export is recorded in the audit log"
+    ),
 }

@@ -1,4 +1,5 @@
-"""客户列表: every customer the viewer may see, with search, filters and an Excel export."""
+"""客户列表: every customer the viewer may see, with search, filters, the Excel export of the
+grid as shown and 完整导出 (every column) for viewers of personal data."""
 
 import dash
 import dash_bootstrap_components as dbc
@@ -8,6 +9,7 @@ from dashboard import auth
 from dashboard.components import export_button, grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _, language
+from data_layer import authz
 from data_layer.queries import crm as crm_queries
 from pages.crm import ids
 from pages.crm.labels import CUSTOMER_COLUMNS, LEVELS, STAGE_LABELS
@@ -21,6 +23,24 @@ dash.register_page(
     order=410,
     title="客户列表 · Loupan",
 )
+
+
+def _full_export():
+    """完整导出: every column, the ID number, lost reason and notes included (audited)."""
+    return html.Div(
+        [
+            dbc.Button(
+                [html.I(className="bi bi-file-earmark-lock me-1"), _("完整导出（含身份证号）")],
+                id=ids.LIST_FULL_EXPORT,
+                color="secondary",
+                outline=True,
+                size="sm",
+                title=_("表格中的客户及全部列（含身份证号、流失原因、备注），导出会记入审计日志"),
+            ),
+            dcc.Download(id=ids.LIST_FULL_DOWNLOAD),
+        ],
+        className="d-inline-block",
+    )
 
 
 def layout(stage=None, level=None, q=None, **_query):
@@ -94,6 +114,11 @@ def layout(stage=None, level=None, q=None, **_query):
                 [
                     dbc.Col(html.Div(id=ids.LIST_INFO, className="text-muted small pt-1")),
                     dbc.Col(export_button(ids.LIST_EXPORT, ids.LIST_DOWNLOAD), width="auto"),
+                    *(
+                        [dbc.Col(_full_export(), width="auto")]
+                        if authz.sees_personal_data(user)
+                        else []
+                    ),
                 ],
                 className="mb-2",
             ),

@@ -38,6 +38,8 @@ LIST_GRID = "crm-list-grid"
 LIST_INFO = "crm-list-info"
 LIST_EXPORT = "crm-list-export"
 LIST_DOWNLOAD = "crm-list-download"
+LIST_FULL_EXPORT = "crm-list-full-export"
+LIST_FULL_DOWNLOAD = "crm-list-full-download"
 
 # 客户详情
 DETAIL_ID = "crm-detail-id"
