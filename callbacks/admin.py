@@ -6,16 +6,14 @@ from datetime import date
 
 import dash
 import flask
-from dash import Input, Output, State, dcc
+from dash import Input, Output, State
 
-from dashboard import auth, shell
-from dashboard.components import export_columns, feedback
+from dashboard import auth, exports, shell
+from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit as audit_log
 from data_layer.commands import users as user_commands
 from data_layer.errors import DomainError
-from data_layer.excel.export import to_xlsx
 from data_layer.queries import audit as audit_queries
 from data_layer.queries import org
 from pages.admin import columns, ids
@@ -129,19 +127,18 @@ def register(app):
             message, ok = err.text(language()), False
         return _user_rows(user), feedback(message, ok)
 
-    @auth.callback(
+    exports.register(
         app,
         "admin.users",
-        Output(ids.USERS_DOWNLOAD, "data"),
-        Input(ids.USERS_EXPORT, "n_clicks"),
-        State(ids.USERS_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "users",
+        ids.USERS_GRID,
+        ids.USERS_EXPORT,
+        ids.USERS_DOWNLOAD,
+        _user_rows,
+        columns.USERS,
+        "用户管理",
+        filename=lambda: f"users-{date.today():%Y%m%d}.xlsx",
     )
-    def export_users(_n, column_defs, *, user):
-        rows = _user_rows(user)
-        content = to_xlsx(export_columns(column_defs or columns.USERS), rows, _("用户管理"))
-        database().run(_audit_export, actor=user, what="users", count=len(rows))
-        return dcc.send_bytes(content, f"users-{date.today():%Y%m%d}.xlsx")
 
     def _audit_rows(user, start, end, action, username):
         frame = audit_queries.audit_frame(
@@ -180,27 +177,27 @@ def register(app):
             info += " · " + _("最多显示最近 {n} 条，请缩小范围。", n=audit_queries.MAX_ROWS)
         return rows, info
 
-    @auth.callback(
+    def _audit_export_rows(user, start, end, action, username):
+        try:
+            return _audit_rows(user, start, end, action, username)
+        except DomainError:
+            return None  # a period the grid refused: nothing to export
+
+    exports.register(
         app,
         "audit.view",
-        Output(ids.AUDIT_DOWNLOAD, "data"),
-        Input(ids.AUDIT_EXPORT, "n_clicks"),
-        State(ids.AUDIT_START, "date"),
-        State(ids.AUDIT_END, "date"),
-        State(ids.AUDIT_ACTION, "value"),
-        State(ids.AUDIT_USER, "value"),
-        State(ids.AUDIT_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "audit_log",
+        ids.AUDIT_GRID,
+        ids.AUDIT_EXPORT,
+        ids.AUDIT_DOWNLOAD,
+        _audit_export_rows,
+        columns.AUDIT,
+        "审计日志",
+        state=[
+            State(ids.AUDIT_START, "date"),
+            State(ids.AUDIT_END, "date"),
+            State(ids.AUDIT_ACTION, "value"),
+            State(ids.AUDIT_USER, "value"),
+        ],
+        filename=lambda: f"audit-{date.today():%Y%m%d}.xlsx",
     )
-    def export_audit(_n, start, end, action, username, column_defs, *, user):
-        try:
-            rows = _audit_rows(user, start, end, action, username)
-        except DomainError:
-            return dash.no_update
-        content = to_xlsx(export_columns(column_defs or columns.AUDIT), rows, _("审计日志"))
-        database().run(_audit_export, actor=user, what="audit_log", count=len(rows))
-        return dcc.send_bytes(content, f"audit-{date.today():%Y%m%d}.xlsx")
-
-
-def _audit_export(session, *, actor, what: str, count: int) -> None:
-    audit_log.record(session, actor, "export." + what, after={"rows": count})

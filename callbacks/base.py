@@ -3,47 +3,45 @@ the code dictionary, precision settings, unit definition, sales staff and sales 
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from decimal import Decimal
 
 from dash import Input, Output, State, ctx, html, no_update
-from dash.exceptions import PreventUpdate
 
-from dashboard import auth, format, imports, shell
-from dashboard.components import export_columns, feedback
+from dashboard import auth, exports, format, imports, shell
+from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit
 from data_layer.commands import base as commands
 from data_layer.commands import inventory as inventory_commands
 from data_layer.errors import DomainError, ValidationError
-from data_layer.excel.export import to_xlsx
 from data_layer.models import Building
 from data_layer.queries import base as queries
 from data_layer.queries import inventory as inventory_queries
 from pages.base import columns, ids
+from pages.inventory.columns import with_numbers
 
 EDIT = "inventory.edit"
 ADMIN = "base.admin"
 PLAN = "plan.edit"
 
 
-def _b64(content: bytes) -> str:
-    return base64.b64encode(content).decode()
+def _export(app, permission, what, grid, button, download, frame_of, cols, sheet, state=()):
+    """A base-data grid's export as shown: `frame_of(user, *state values)` is the grid's own
+    query (None: nothing to export), read again for the user with exact values."""
+
+    def rows(user, *values):
+        frame = frame_of(user, *values)
+        return None if frame is None else exports.exact_rows(frame)
+
+    exports.register(app, permission, what, grid, button, download, rows, cols, sheet, state)
 
 
-def _audit_export(session, *, actor, what: str, count: int) -> None:
-    audit.record(session, actor, "export." + what, after={"rows": count})
-
-
-def _export(user, what, frame, shown, column_defs, default_columns, sheet):
-    from callbacks.inventory import shown_rows
-
-    rows = shown_rows(frame, shown) if "id" in frame.columns else frame.to_dict("records")
-    content = to_xlsx(export_columns(column_defs or default_columns), rows, sheet)
-    database().run(_audit_export, actor=user, what=what, count=len(rows))
-    return {"content": _b64(content), "filename": f"{what}.xlsx", "base64": True}
+def _code_frame(category):
+    """代码设置's rows as its grid shows them (启用 as 是/否)."""
+    frame = queries.code_items_frame(reader(), category)
+    frame["active"] = frame["active"].map(lambda a: _("是") if a else _("否"))
+    return frame
 
 
 def _selected_id(rows) -> int | None:
@@ -260,46 +258,30 @@ def register(app):
             return _error(err)
         return feedback(_("楼栋「{name}」已保存。", name=building.name))
 
-    @auth.callback(
+    _export(
         app,
         EDIT,
-        Output(ids.PROJECT_DOWNLOAD, "data"),
-        Input(ids.PROJECT_EXPORT, "n_clicks"),
-        State(ids.PROJECT_GRID, "virtualRowData"),
-        State(ids.PROJECT_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "projects",
+        ids.PROJECT_GRID,
+        ids.PROJECT_EXPORT,
+        ids.PROJECT_DOWNLOAD,
+        lambda user: queries.projects_frame(reader(), user),
+        columns.PROJECTS,
+        "楼盘资料",
     )
-    def export_projects(_n, shown, column_defs, *, user):
-        return _export(
-            user,
-            "projects",
-            queries.projects_frame(reader(), user),
-            shown,
-            column_defs,
-            columns.PROJECTS,
-            _("楼盘资料"),
-        )
 
-    @auth.callback(
+    _export(
         app,
         EDIT,
-        Output(ids.BUILDING_DOWNLOAD, "data"),
-        Input(ids.BUILDING_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.BUILDING_GRID, "virtualRowData"),
-        State(ids.BUILDING_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "buildings",
+        ids.BUILDING_GRID,
+        ids.BUILDING_EXPORT,
+        ids.BUILDING_DOWNLOAD,
+        lambda user, project_id: queries.buildings_frame(reader(), user, project_id),
+        columns.BUILDINGS,
+        "楼栋",
+        state=[State(shell.PROJECT_SELECT, "value")],
     )
-    def export_buildings(_n, project_id, shown, column_defs, *, user):
-        return _export(
-            user,
-            "buildings",
-            queries.buildings_frame(reader(), user, project_id),
-            shown,
-            column_defs,
-            columns.BUILDINGS,
-            _("楼栋"),
-        )
 
     # ------------------------------------------------------------------ 户型图
     @auth.callback(
@@ -395,26 +377,18 @@ def register(app):
             return _error(err)
         return feedback(_("户型「{name}」已保存。", name=layout.name))
 
-    @auth.callback(
+    _export(
         app,
         EDIT,
-        Output(ids.LAYOUT_DOWNLOAD, "data"),
-        Input(ids.LAYOUT_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.LAYOUT_GRID, "virtualRowData"),
-        State(ids.LAYOUT_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "layouts",
+        ids.LAYOUT_GRID,
+        ids.LAYOUT_EXPORT,
+        ids.LAYOUT_DOWNLOAD,
+        lambda user, project_id: queries.layouts_frame(reader(), user, project_id),
+        columns.LAYOUTS,
+        "户型",
+        state=[State(shell.PROJECT_SELECT, "value")],
     )
-    def export_layouts(_n, project_id, shown, column_defs, *, user):
-        return _export(
-            user,
-            "layouts",
-            queries.layouts_frame(reader(), user, project_id),
-            shown,
-            column_defs,
-            columns.LAYOUTS,
-            _("户型"),
-        )
 
     # ------------------------------------------------------------------ 代码设置
     @auth.callback(
@@ -425,9 +399,7 @@ def register(app):
         Input(ids.CODE_FEEDBACK, "children"),
     )
     def code_items(category, _feedback, *, user):
-        frame = queries.code_items_frame(reader(), category)
-        frame["active"] = frame["active"].map(lambda a: "是" if a else "否")
-        return format.grid_records(frame)
+        return format.grid_records(_code_frame(category))
 
     @auth.callback(
         app,
@@ -480,19 +452,18 @@ def register(app):
             return _error(err)
         return feedback(_("「{label}」已保存。", label=item.label))
 
-    @auth.callback(
+    _export(
         app,
         ADMIN,
-        Output(ids.CODE_DOWNLOAD, "data"),
-        Input(ids.CODE_EXPORT, "n_clicks"),
-        State(ids.CODE_CATEGORY, "value"),
-        State(ids.CODE_GRID, "virtualRowData"),
-        State(ids.CODE_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "code_items",
+        ids.CODE_GRID,
+        ids.CODE_EXPORT,
+        ids.CODE_DOWNLOAD,
+        lambda user, category: _code_frame(category),
+        columns.CODES,
+        "代码设置",
+        state=[State(ids.CODE_CATEGORY, "value")],
     )
-    def export_codes(_n, category, shown, column_defs, *, user):
-        frame = queries.code_items_frame(reader(), category)
-        return _export(user, "code_items", frame, shown, column_defs, columns.CODES, _("代码设置"))
 
     # ------------------------------------------------------------------ 数据设置
     @auth.callback(
@@ -694,28 +665,30 @@ def register(app):
             return feedback(str(err), ok=False), no_update
         return feedback(_("已保存 {n} 套房间的修改。", n=n)), (refresh or 0) + 1
 
-    @auth.callback(
-        app,
-        EDIT,
-        Output(ids.UNITS_DOWNLOAD, "data"),
-        Input(ids.UNITS_EXPORT, "n_clicks"),
-        State(ids.UNITS_BUILDING, "value"),
-        State(ids.UNITS_GRID, "virtualRowData"),
-        State(ids.UNITS_GRID, "columnDefs"),
-        prevent_initial_call=True,
-    )
-    def export_units(_n, building_id, shown, column_defs, *, user):
+    def unit_frame(user, building_id):
         if not building_id:
-            raise PreventUpdate
+            return None
         session = reader()
-        frame = inventory_queries.units_frame(
+        return inventory_queries.units_frame(
             session,
             user,
             int(building_id),
             orientation_labels=queries.code_labels(session, "orientation"),
             use_labels=queries.code_labels(session, "use"),
         )
-        return _export(user, "units", frame, shown, column_defs, columns.UNITS, _("房间资料"))
+
+    _export(
+        app,
+        EDIT,
+        "units",
+        ids.UNITS_GRID,
+        ids.UNITS_EXPORT,
+        ids.UNITS_DOWNLOAD,
+        unit_frame,
+        lambda: with_numbers(columns.UNITS, columns.UNIT_NUMBERS, format.current()),
+        "房间资料",
+        state=[State(ids.UNITS_BUILDING, "value")],
+    )
 
     def _units_context(user, building_id):
         building = reader().get(Building, int(building_id)) if building_id else None
@@ -799,19 +772,18 @@ def register(app):
             return _error(err)
         return feedback(_("已调整 {n} 人的小组。", n=len(selected)))
 
-    @auth.callback(
+    _export(
         app,
         PLAN,
-        Output(ids.STAFF_DOWNLOAD, "data"),
-        Input(ids.STAFF_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.STAFF_GRID, "virtualRowData"),
-        State(ids.STAFF_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "sales_staff",
+        ids.STAFF_GRID,
+        ids.STAFF_EXPORT,
+        ids.STAFF_DOWNLOAD,
+        lambda user, project_id: queries.staff_frame(reader(), user, project_id),
+        columns.STAFF,
+        "销售人员",
+        state=[State(shell.PROJECT_SELECT, "value")],
     )
-    def export_staff(_n, project_id, shown, column_defs, *, user):
-        frame = queries.staff_frame(reader(), user, project_id)
-        return _export(user, "sales_staff", frame, shown, column_defs, columns.STAFF, _("销售人员"))
 
     @auth.callback(
         app,
@@ -867,20 +839,20 @@ def register(app):
             return _error(err)
         return feedback(_("{y}年{m}月的计划已保存。", y=year, m=month))
 
-    @auth.callback(
+    _export(
         app,
         PLAN,
-        Output(ids.PLAN_DOWNLOAD, "data"),
-        Input(ids.PLAN_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.PLAN_YEAR, "value"),
-        State(ids.PLAN_GRID, "virtualRowData"),
-        State(ids.PLAN_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "sales_plans",
+        ids.PLAN_GRID,
+        ids.PLAN_EXPORT,
+        ids.PLAN_DOWNLOAD,
+        lambda user, project_id, year: queries.sales_plans_frame(
+            reader(), user, project_id, int(year) if year else None
+        ),
+        lambda: with_numbers(columns.PLANS, columns.PLAN_NUMBERS, format.current()),
+        "销售计划",
+        state=[State(shell.PROJECT_SELECT, "value"), State(ids.PLAN_YEAR, "value")],
     )
-    def export_plans(_n, project_id, year, shown, column_defs, *, user):
-        frame = queries.sales_plans_frame(reader(), user, project_id, int(year) if year else None)
-        return _export(user, "sales_plans", frame, shown, column_defs, columns.PLANS, _("销售计划"))
 
 
 def _unit_changes(edits: dict, user, building_id: int) -> list[dict]:

@@ -86,11 +86,20 @@ def _register_export(app, index, what, grid, button, download, columns, sheet):
         State(shell.PROJECT_SELECT, "value"),
         State(grid, "virtualRowData"),
         State(grid, "columnDefs"),
+        State(grid, "columnState"),
         prevent_initial_call=True,
     )
-    def export(_n, project_id, shown, column_defs, *, user):
+    def export(_n, project_id, shown, column_defs, column_state, *, user):
         records = _reminders(user, project_id)[index]
         personal = {"personal_data": authz.sees_personal_data(user)}
         return exports.grid_xlsx(
-            user, what, records, shown, column_defs, columns, _(sheet), details=personal
+            user,
+            what,
+            records,
+            shown,
+            column_defs,
+            columns,
+            _(sheet),
+            details=personal,
+            column_state=column_state,
         )

@@ -6,17 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import dash
-from dash import ALL, Input, Output, State, dcc
+from dash import ALL, Input, Output, State
 
 from callbacks.deals import plain_rows
-from dashboard import auth
-from dashboard.components import export_columns, feedback
+from dashboard import auth, exports
+from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit, authz
 from data_layer.commands import fees as commands
 from data_layer.errors import DomainError
-from data_layer.excel.export import to_xlsx
 from data_layer.queries import fees as queries
 from pages.admin import fee_columns, fee_ids
 
@@ -49,15 +47,6 @@ def _translated(rows: list[dict]) -> list[dict]:
             if isinstance(row.get(key), str):
                 row[key] = _(row[key])
     return rows
-
-
-def _headers(cols: list[dict]) -> list[tuple[str, str]]:
-    return export_columns([{**c, "headerName": _(c["headerName"])} for c in cols])
-
-
-def _audit_export(session, *, actor, what: str, count: int):
-    authz.require(actor, PERMISSION)
-    audit.record(session, actor, f"export.{what}", after={"rows": count})
 
 
 def register(app):
@@ -158,30 +147,42 @@ def register(app):
                 message = feedback(err.text(language()), ok=False)
         return _deed_rows(user), message
 
-    @auth.callback(
-        app,
-        PERMISSION,
-        Output(fee_ids.FEE_DOWNLOAD, "data"),
-        Input(fee_ids.FEE_EXPORT, "n_clicks"),
-        prevent_initial_call=True,
-    )
-    def export_fees(_n, *, user):
-        return _export(user, "fee_rules", _("费用规则"), fee_columns.FEE_RULES, _fee_rows(user))
+    def exact(frame_of):
+        """Export rows: exact Decimals and dates, labels translated as in the grid."""
+        return lambda user: _translated(exports.exact_rows(frame_of(reader(), user)))
 
-    @auth.callback(
-        app,
-        PERMISSION,
-        Output(fee_ids.DT_DOWNLOAD, "data"),
-        Input(fee_ids.DT_EXPORT, "n_clicks"),
-        prevent_initial_call=True,
-    )
-    def export_deed_tax(_n, *, user):
-        return _export(
-            user, "deed_tax_rates", _("契税税率"), fee_columns.DEED_TAX, _deed_rows(user)
+    for what, grid, button, download, frame_of, cols, sheet, key in (
+        (
+            "fee_rules",
+            fee_ids.FEE_GRID,
+            fee_ids.FEE_EXPORT,
+            fee_ids.FEE_DOWNLOAD,
+            queries.fee_rules_frame,
+            fee_columns.FEE_RULES,
+            "费用规则",
+            ("id",),
+        ),
+        (
+            "deed_tax_rates",
+            fee_ids.DT_GRID,
+            fee_ids.DT_EXPORT,
+            fee_ids.DT_DOWNLOAD,
+            queries.deed_tax_frame,
+            fee_columns.DEED_TAX,
+            "契税税率",
+            ("city", "effective_from"),
+        ),
+    ):
+        exports.register(
+            app,
+            PERMISSION,
+            what,
+            grid,
+            button,
+            download,
+            exact(frame_of),
+            cols,
+            sheet,
+            key=key,
+            filename=lambda what=what: f"{what}-{date.today():%Y%m%d}.xlsx",
         )
-
-
-def _export(user, what: str, title: str, cols: list[dict], rows: list[dict]):
-    content = to_xlsx(_headers(cols), rows, title)
-    database().run(_audit_export, actor=user, what=what, count=len(rows))
-    return dcc.send_bytes(content, f"{what}-{date.today():%Y%m%d}.xlsx")

@@ -14,15 +14,14 @@ from dash import Input, Output, State, ctx, html
 from dash._utils import to_json
 from dash.exceptions import PreventUpdate
 
-from dashboard import auth, format, shell
+from dashboard import auth, exports, format, shell
 from dashboard.charts import FONT
-from dashboard.components import export_columns, feedback
+from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import audit, authz
+from data_layer import authz
 from data_layer.commands import inventory as commands
 from data_layer.errors import DomainError
-from data_layer.excel.export import to_xlsx
 from data_layer.queries import base as base_queries
 from data_layer.queries import inventory as queries
 from pages.inventory import ids
@@ -667,40 +666,24 @@ def register(app):
             return feedback(err.text(language()), ok=False)
         return feedback(message)
 
-    @auth.callback(
+    def release_rows(user, building_id):
+        """The release grid's units, read again for the user (exact values)."""
+        if not building_id:
+            return None
+        session = reader()
+        labels = base_queries.code_labels(session, "orientation")
+        frame = queries.units_frame(session, user, int(building_id), orientation_labels=labels)
+        return exports.exact_rows(frame)
+
+    exports.register(
         app,
         "inventory.view",
-        Output(ids.RELEASE_DOWNLOAD, "data"),
-        Input(ids.RELEASE_EXPORT, "n_clicks"),
-        State(ids.VIRTUAL_BUILDING, "value"),
-        State(ids.RELEASE_GRID, "virtualRowData"),
-        State(ids.RELEASE_GRID, "columnDefs"),
-        prevent_initial_call=True,
+        "units",
+        ids.RELEASE_GRID,
+        ids.RELEASE_EXPORT,
+        ids.RELEASE_DOWNLOAD,
+        release_rows,
+        RELEASE_COLUMNS,
+        "放盘管理",
+        state=[State(ids.VIRTUAL_BUILDING, "value")],
     )
-    def export_release(_n, building_id, shown, column_defs, *, user):
-        if not building_id:
-            raise PreventUpdate
-        frame = queries.units_frame(reader(), user, int(building_id))
-        rows = shown_rows(frame, shown)
-        content = to_xlsx(export_columns(column_defs or RELEASE_COLUMNS), rows, _("放盘管理"))
-        database().run(_audit_export, actor=user, what="units", count=len(rows))
-        return {"content": _b64(content), "filename": "units.xlsx", "base64": True}
-
-
-def shown_rows(frame, shown: list[dict] | None) -> list[dict]:
-    """The exact rows of a query in the grid's current filter and sort order (the grid's
-    virtualRowData carries the ids; the values come from the query, as Decimals)."""
-    records = {r["id"]: r for r in frame.to_dict("records")}
-    if shown is None:
-        return list(records.values())
-    return [records[r["id"]] for r in shown if r.get("id") in records]
-
-
-def _b64(content: bytes) -> str:
-    import base64
-
-    return base64.b64encode(content).decode()
-
-
-def _audit_export(session, *, actor, what: str, count: int) -> None:
-    audit.record(session, actor, "export." + what, after={"rows": count})

@@ -10,12 +10,11 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, dcc, html
 
-from dashboard import auth, shell
+from dashboard import auth, exports, shell
 from dashboard.charts import COLORS, empty, figure, plain
 from dashboard.components import feedback
-from dashboard.db import database, reader
+from dashboard.db import reader
 from dashboard.i18n import _, language
-from data_layer import audit as audit_log
 from data_layer import authz
 from data_layer import cache as aggregate_cache
 from data_layer.errors import DomainError
@@ -23,6 +22,7 @@ from data_layer.excel.export import to_xlsx
 from data_layer.queries import overview as queries
 from data_layer.rules.money import format_amount
 from pages.analytics import ids
+from pages.analytics.columns import PROJECT_COLUMNS
 
 # Where each card drills to: (nav module of the detailed pages, measure column per project).
 MEASURES = {
@@ -571,11 +571,33 @@ def register(app):
         project_columns,
         lambda b: b["table"].to_dict("records"),
     )
-    ids.EXPORTS.setdefault("grid", ("ov-grid-export", "ov-grid-download"))
-    _export(
-        "grid",
-        project_columns,
-        lambda b: b["table"].to_dict("records"),
+
+    def grid_rows_of(user, start, end, shell_project, drilled):
+        """项目明细's rows read again for the user (exact values; None: a refused period)."""
+        try:
+            first, last = parse_period(start, end)
+            bundle = figures(user, first, last, drilled or shell_project)
+        except DomainError:
+            return None
+        return exports.exact_rows(bundle["table"])
+
+    exports.register(
+        app,
+        "analytics.view",
+        "overview_projects",
+        ids.PROJECT_GRID,
+        ids.GRID_EXPORT,
+        ids.GRID_DOWNLOAD,
+        grid_rows_of,
+        PROJECT_COLUMNS,
+        "经营总览",
+        state=[
+            State(ids.PERIOD, "start_date"),
+            State(ids.PERIOD, "end_date"),
+            State(shell.PROJECT_SELECT, "value"),
+            State(ids.PROJECT, "data"),
+        ],
+        key=("project_id",),
     )
 
     register_query(app)
@@ -754,9 +776,14 @@ def register_query(app):
         State(ids.Q_PERIOD, "start_date"),
         State(ids.Q_PERIOD, "end_date"),
         State(shell.PROJECT_SELECT, "value"),
+        State(ids.Q_GRID, "virtualRowData"),
+        State(ids.Q_GRID, "columnDefs"),
+        State(ids.Q_GRID, "columnState"),
         prevent_initial_call=True,
     )
-    def export(n, kind, start, end, project_id, *, user):
+    def export(n, kind, start, end, project_id, shown, column_defs, column_state, *, user):
+        """The query's grid as shown: its rows (read again for the user, exact and masked as
+        the grid), their order and its visible columns."""
         kind = kind if kind in QUERY_COLUMNS else "deals"
         if not n:
             return dash.no_update
@@ -764,11 +791,19 @@ def register_query(app):
             frame = _query_frame(user, kind, start, end, project_id)
         except DomainError:
             return dash.no_update
-        rows = frame.to_dict("records")
-        content = to_xlsx([(f, _(h)) for f, h in QUERY_COLUMNS[kind]], rows, _("领导查询"))
-        database().run(_audit_export, actor=user, what=f"leadership.{kind}", count=len(rows))
-        return dcc.send_bytes(content, f"leadership-{kind}-{date.today():%Y%m%d}.xlsx")
-
-
-def _audit_export(session, *, actor, what: str, count: int) -> None:
-    audit_log.record(session, actor, "export." + what, after={"rows": count})
+        default = [{"field": f, "headerName": _(h)} for f, h in QUERY_COLUMNS[kind]]
+        fields = {f for f, _h in QUERY_COLUMNS[kind]}
+        shown_defs = [c for c in column_defs or [] if c.get("field") in fields] or None
+        details = {"personal_data": authz.sees_personal_data(user)} if kind == "customers" else {}
+        return exports.grid_xlsx(
+            user,
+            f"leadership.{kind}",
+            exports.exact_rows(frame),
+            shown,
+            shown_defs,
+            default,
+            _("领导查询"),
+            details=details,
+            column_state=column_state,
+            filename=f"leadership-{kind}-{date.today():%Y%m%d}.xlsx",
+        )

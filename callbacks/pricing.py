@@ -444,6 +444,7 @@ def register(app):
         State(ids.ADJ_SIGNATURE, "data"),
         State(ids.ADJ_GRID, "virtualRowData"),
         State(ids.ADJ_GRID, "columnDefs"),
+        State(ids.ADJ_GRID, "columnState"),
         prevent_initial_call=True,
     )
     def export_preview(
@@ -458,6 +459,7 @@ def register(app):
         previewed,
         shown,
         defs,
+        column_state,
         *,
         user,
     ):
@@ -472,7 +474,15 @@ def register(app):
         rows = preview_rows(preview)
         default = _preview_columns(format.current())
         download = exports.grid_xlsx(
-            user, "price_preview", rows, shown, defs, default, _("调价预览"), key=("code",)
+            user,
+            "price_preview",
+            rows,
+            shown,
+            defs,
+            default,
+            _("调价预览"),
+            key=("code",),
+            column_state=column_state,
         )
         return download, None
 
@@ -564,14 +574,22 @@ def register(app):
         State(ids.PRICE_BUILDING, "value"),
         State(ids.UNIT_PRICE_GRID, "virtualRowData"),
         State(ids.UNIT_PRICE_GRID, "columnDefs"),
+        State(ids.UNIT_PRICE_GRID, "columnState"),
         prevent_initial_call=True,
     )
-    def export_unit_prices(_n, building_id, shown, column_defs, *, user):
+    def export_unit_prices(_n, building_id, shown, column_defs, column_state, *, user):
         if not building_id:
             raise PreventUpdate
         records = _unit_frame(user, building_id).to_dict("records")
         return exports.grid_xlsx(
-            user, "unit_prices", records, shown, column_defs, columns.UNIT_PRICES, _("价格表")
+            user,
+            "unit_prices",
+            records,
+            shown,
+            column_defs,
+            columns.with_numbers(columns.UNIT_PRICES, columns.UNIT_PRICE_NUMBERS, format.current()),
+            _("价格表"),
+            column_state=column_state,
         )
 
     @auth.callback(
@@ -724,9 +742,10 @@ def register(app):
         State(ids.APPROVAL_STATUS, "value"),
         State(ids.APPROVAL_GRID, "virtualRowData"),
         State(ids.APPROVAL_GRID, "columnDefs"),
+        State(ids.APPROVAL_GRID, "columnState"),
         prevent_initial_call=True,
     )
-    def export_approvals(_n, project_id, status, shown, column_defs, *, user):
+    def export_approvals(_n, project_id, status, shown, column_defs, column_state, *, user):
         frame = queries.adjustments_frame(
             reader(), user, project_id=project_id, status=status or None
         )
@@ -736,8 +755,9 @@ def register(app):
             frame.to_dict("records"),
             shown,
             column_defs,
-            columns.ADJUSTMENTS,
+            columns.with_numbers(columns.ADJUSTMENTS, columns.ADJUSTMENT_NUMBERS, format.current()),
             _("调价单"),
+            column_state=column_state,
         )
 
     @auth.callback(
@@ -748,9 +768,10 @@ def register(app):
         State(ids.APPROVAL_GRID, "selectedRows"),
         State(ids.APPROVAL_ITEMS, "virtualRowData"),
         State(ids.APPROVAL_ITEMS, "columnDefs"),
+        State(ids.APPROVAL_ITEMS, "columnState"),
         prevent_initial_call=True,
     )
-    def export_approval_items(_n, selected, shown, column_defs, *, user):
+    def export_approval_items(_n, selected, shown, column_defs, column_state, *, user):
         if not selected:
             raise PreventUpdate
         try:
@@ -766,6 +787,7 @@ def register(app):
             columns.ADJUSTMENT_ITEMS,
             _("调价明细"),
             key=("code",),
+            column_state=column_state,
         )
 
     # ------------------------------------------------------------------ 价格走势
@@ -829,16 +851,25 @@ def register(app):
             State(ids.TREND_UNIT, "value"),
             State(grid, "virtualRowData"),
             State(grid, "columnDefs"),
+            State(grid, "columnState"),
             prevent_initial_call=True,
         )
-        def export(_n, project_id, building_id, unit_id, shown, column_defs, *, user):
+        def export(_n, project_id, building_id, unit_id, shown, column_defs, column_state, *, user):
             try:
                 data = _trend(user, project_id, building_id, unit_id)
             except DomainError:
                 raise PreventUpdate from None
             default = columns_of(format.current())
             return exports.grid_xlsx(
-                user, what, rows_of(data), shown, column_defs, default, _(sheet), key=key
+                user,
+                what,
+                rows_of(data),
+                shown,
+                column_defs,
+                default,
+                _(sheet),
+                key=key,
+                column_state=column_state,
             )
 
     _trend_export(

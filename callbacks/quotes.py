@@ -7,17 +7,15 @@ import uuid
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import auth, format, shell
-from dashboard.components import export_columns, feedback
+from dashboard import auth, exports, format, shell
+from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer.commands import crm as crm_commands
 from data_layer.commands import quotes as commands
 from data_layer.errors import DomainError
-from data_layer.excel.export import to_xlsx
 from data_layer.queries import deals as deal_queries
 from data_layer.queries import quotes as queries
 from pages.plan import quote_ids as ids
@@ -258,29 +256,24 @@ def register(app):
             info += " · " + _("最多显示 {n} 条，请缩小日期范围。", n=queries.MAX_LIST_ROWS)
         return format.grid_records(list_rows(frame)), info
 
-    @auth.callback(
+    exports.register(
         app,
         "quote.view",
-        Output(ids.LIST_DOWNLOAD, "data"),
-        Input(ids.LIST_EXPORT, "n_clicks"),
-        State(shell.PROJECT_SELECT, "value"),
-        State(ids.LIST_START, "date"),
-        State(ids.LIST_END, "date"),
-        prevent_initial_call=True,
+        "quotes",
+        ids.LIST_GRID,
+        ids.LIST_EXPORT,
+        ids.LIST_DOWNLOAD,
+        lambda user, *filters: list_rows(_frame(user, *filters)),
+        columns,
+        "置业计划书",
+        state=[
+            State(shell.PROJECT_SELECT, "value"),
+            State(ids.LIST_START, "date"),
+            State(ids.LIST_END, "date"),
+        ],
+        details=lambda user: {"personal_data": False},
+        filename=lambda: f"quotes-{date.today():%Y%m%d}.xlsx",
     )
-    def export_quotes(_n, project_id, start, end, *, user):
-        rows = list_rows(_frame(user, project_id, start, end))
-        headers = [(f, _(h)) for f, h in export_columns(columns()) if f != "open"]
-        content = to_xlsx(headers, rows, _("置业计划书"))
-        database().run(
-            crm_commands.record_export,
-            actor=user,
-            what="quotes",
-            rows=len(rows),
-            personal=False,
-            filters={"project_id": project_id, "start": start, "end": end},
-        )
-        return dcc.send_bytes(content, f"quotes-{date.today():%Y%m%d}.xlsx")
 
     # ------------------------------------------------------------------------------ printing
 

@@ -13,6 +13,8 @@ SALES_CHART = "ov-sales-chart"
 PRICE_CHART = "ov-price-chart"
 PROJECT_CHART = "ov-project-chart"
 PROJECT_GRID = "ov-project-grid"
+GRID_EXPORT = "ov-grid-export"
+GRID_DOWNLOAD = "ov-grid-download"
 NAVIGATE = "ov-navigate"
 # one Excel download per chart / table: (button, download)
 EXPORTS = {

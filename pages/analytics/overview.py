@@ -8,6 +8,7 @@ from dash import dcc, html
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from pages.analytics import ids
+from pages.analytics.columns import PROJECT_COLUMNS
 from pages.analytics.widgets import chart_card, period_filter
 
 dash.register_page(
@@ -19,38 +20,6 @@ dash.register_page(
     order=800,
     title="经营总览 · Loupan",
 )
-
-MONEY = {
-    "type": "rightAligned",
-    "minWidth": 130,
-    "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"},
-}
-RATE = {
-    "type": "rightAligned",
-    "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"},
-}
-COUNT = {"type": "rightAligned"}
-
-PROJECT_COLUMNS = [
-    {"field": "project", "headerName": "项目", "pinned": "left", "minWidth": 120},
-    {"field": "sales_amount", "headerName": "销售金额", **MONEY},
-    {"field": "plan_amount", "headerName": "计划金额", **MONEY},
-    {"field": "amount_vs_plan", "headerName": "金额完成率", **RATE},
-    {"field": "sales_units", "headerName": "销售套数", **COUNT},
-    {"field": "plan_units", "headerName": "计划套数", **COUNT},
-    {"field": "sell_through_count", "headerName": "去化率(套数)", **RATE},
-    {"field": "sell_through_area", "headerName": "去化率(面积)", **RATE},
-    {"field": "sell_through_value", "headerName": "去化率(货值)", **RATE},
-    {"field": "received", "headerName": "实收", **MONEY},
-    {"field": "due", "headerName": "应收", **MONEY},
-    {"field": "collection_rate", "headerName": "回款率", **RATE},
-    {"field": "stock_value", "headerName": "剩余货值", **MONEY},
-    {"field": "visits", "headerName": "来访", **COUNT},
-    {"field": "conversion", "headerName": "转化率", **RATE},
-    {"field": "avg_price", "headerName": "成交均价(元/㎡)", **MONEY},
-    {"field": "marketing_cost", "headerName": "营销费用", **MONEY},
-    {"field": "cost_per_deal", "headerName": "营销费用/成交", **MONEY},
-]
 
 
 def project_grid():
@@ -99,7 +68,7 @@ def layout(project=None, start=None, end=None, **_query):
                     dbc.CardHeader(
                         [
                             html.Span(_("项目明细（点击项目查看）"), className="fw-semibold"),
-                            export_button("ov-grid-export", "ov-grid-download"),
+                            export_button(ids.GRID_EXPORT, ids.GRID_DOWNLOAD),
                         ],
                         className="d-flex justify-content-between align-items-center py-2",
                     ),
