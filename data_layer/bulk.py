@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.orm import Session
 
-__all__ = ["bulk_insert"]
+__all__ = ["bulk_insert", "bulk_insert_columns"]
 
 # Enough distinct values to cover dates, statuses and repeated prices; bounded so that a column
 # of unique amounts cannot grow the cache without limit.
@@ -70,6 +70,18 @@ def _columns(part: list[Mapping[str, Any]], defaults: list[tuple[str, Any]]) -> 
     return [[row.get(key, default) for row in part] for key, default in defaults]
 
 
+def _converters(table: Table, dialect) -> list[tuple[int, Callable[[Any], Any], _Memo | None]]:
+    """(column index, bind processor, memo) of the columns whose type converts values."""
+    converting: list[tuple[int, Callable[[Any], Any], _Memo | None]] = []
+    for index, column in enumerate(table.columns):
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            # JSON values (dicts, lists) cannot be cache keys.
+            memo = None if isinstance(column.type, JSON) else _Memo(process)
+            converting.append((index, process, memo))
+    return converting
+
+
 def _figures(session: Session, model: Any, part: list[Mapping[str, Any]]) -> None:
     """The overview's daily figures of rows the ORM never sees (data_layer/figures.py)."""
     from .figures import TRACKED, record_rows
@@ -107,13 +119,7 @@ def bulk_insert(
             total += len(part)
         return total
     defaults = [(column.key, _default(column)) for column in columns]
-    converting: list[tuple[int, Callable[[Any], Any], _Memo | None]] = []
-    for index, column in enumerate(columns):
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            # JSON values (dicts, lists) cannot be cache keys.
-            memo = None if isinstance(column.type, JSON) else _Memo(process)
-            converting.append((index, process, memo))
+    converting = _converters(table, dialect)
     sql = str(compiled)
     total = 0
     for part in _chunks(rows, chunk):
@@ -121,17 +127,56 @@ def bulk_insert(
         unknown = part[0].keys() - known
         if unknown:
             raise KeyError(f"{table.name} has no column {sorted(unknown)}")
-        by_column = _columns(part, defaults)
-        for index, process, memo in converting:
-            column_values = by_column[index]
-            if memo is None:
-                by_column[index] = [None if v is None else process(v) for v in column_values]
-                continue
-            # A float equals a cached Decimal of the same value: let the type refuse it.
-            if float in set(map(type, column_values)):
-                process(next(v for v in column_values if type(v) is float))
-            by_column[index] = list(map(memo.__getitem__, column_values))
-        values = list(zip(*by_column, strict=True))
-        connection.exec_driver_sql(sql, values)
+        _execute(connection, sql, _columns(part, defaults), converting)
         total += len(part)
     return total
+
+
+def _execute(connection, sql: str, by_column: list[list], converting) -> None:
+    """Each column through its type's bind processor (memoised), then one executemany."""
+    for index, process, memo in converting:
+        column_values = by_column[index]
+        if memo is None:
+            by_column[index] = [None if v is None else process(v) for v in column_values]
+            continue
+        # A float equals a cached Decimal of the same value: let the type refuse it.
+        if float in set(map(type, column_values)):
+            process(next(v for v in column_values if type(v) is float))
+        by_column[index] = list(map(memo.__getitem__, column_values))
+    connection.exec_driver_sql(sql, list(zip(*by_column, strict=True)))
+
+
+def bulk_insert_columns(
+    session: Session, model: Any, columns: Mapping[str, list], chunk: int = 10_000
+) -> int:
+    """bulk_insert() for values already held column by column ({column: [value per row]}):
+    no dict per row is built. A column left out takes its default, as in bulk_insert()."""
+    table: Table = model if isinstance(model, Table) else model.__table__
+    count = len(next(iter(columns.values()))) if columns else 0
+    if any(len(values) != count for values in columns.values()):
+        raise ValueError("bulk_insert_columns: columns of different lengths")
+    unknown = columns.keys() - {c.key for c in table.columns}
+    if unknown:
+        raise KeyError(f"{table.name} has no column {sorted(unknown)}")
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect)
+    keys = [column.key for column in table.columns]
+    from .figures import TRACKED
+
+    if model in TRACKED or not compiled.positional or list(compiled.positiontup or ()) != keys:
+        names = list(columns)
+        values = zip(*columns.values(), strict=True)
+        rows = [dict(zip(names, row, strict=True)) for row in values]
+        return bulk_insert(session, model, rows, chunk)
+    defaults = [(column.key, _default(column)) for column in table.columns]
+    converting = _converters(table, dialect)
+    sql = str(compiled)
+    for start in range(0, count, chunk):
+        stop = min(count, start + chunk)
+        by_column = [
+            list(columns[key][start:stop]) if key in columns else [default] * (stop - start)
+            for key, default in defaults
+        ]
+        _execute(connection, sql, by_column, converting)
+    return count

@@ -12,7 +12,7 @@ from sqlalchemy import DateTime, Integer, String, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from .. import audit, authz
-from ..bulk import bulk_insert
+from ..bulk import bulk_insert_columns
 from ..errors import DomainError, NotFound, ValidationError
 from ..excel.importer import Column, ImportSpec, RowError, code_choices
 from ..models import (
@@ -351,46 +351,48 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
     authz.require(actor, "inventory.edit", project_id=project_id)
     now = utcnow()
     total = len(rows)
-    records = []
-    for row in rows:
-        gross = row["gross_area"]
-        internal = row["internal_area"]
-        lp = row["list_unit_price"]
-        fp = row["floor_unit_price"]
-        shared = row["shared_area"]
-        records.append(
-            {
-                "project_id": project_id,
-                "building_id": row["building_id"],
-                "section": row["section"] or 1,
-                "floor": row["floor"],
-                "position": row["position"],
-                "code": row["code"],
-                "layout_id": row["layout_id"],
-                "orientation": row["orientation"] or "",
-                "use": row["use"] or "residential",
-                "decoration": row["decoration"] or "",
-                "gross_area": gross,
-                "internal_area": internal,
-                "shared_area": shared if shared is not None else gross - internal,
-                "list_unit_price": lp,
-                # = rules.pricing.total_for, inlined: the values are already exact Decimals.
-                "list_total": (lp * gross).quantize(CENT, ROUND_HALF_UP)
-                if lp is not None
-                else None,
-                "floor_unit_price": fp,
-                "floor_total": (fp * gross).quantize(CENT, ROUND_HALF_UP)
-                if fp is not None
-                else None,
-                "status": UnitStatus.UNRELEASED,
-                "virtual_sold": False,
-                "updated_at": now,
-            }
-        )
+    # Column by column (one list per column, no dict per unit): bulk_insert_columns.
+    def column(key):
+        return [row[key] for row in rows]
+
+    gross, internal = column("gross_area"), column("internal_area")
+    lp, fp, shared = column("list_unit_price"), column("floor_unit_price"), column("shared_area")
+
+    def totals(prices):
+        # = rules.pricing.total_for, inlined: the values are already exact Decimals.
+        return [
+            (p * g).quantize(CENT, ROUND_HALF_UP) if p is not None else None
+            for p, g in zip(prices, gross, strict=True)
+        ]
+
+    columns = {
+        "project_id": [project_id] * total,
+        "building_id": column("building_id"),
+        "section": [row["section"] or 1 for row in rows],
+        "floor": column("floor"),
+        "position": column("position"),
+        "code": column("code"),
+        "layout_id": column("layout_id"),
+        "orientation": [row["orientation"] or "" for row in rows],
+        "use": [row["use"] or "residential" for row in rows],
+        "decoration": [row["decoration"] or "" for row in rows],
+        "gross_area": gross,
+        "internal_area": internal,
+        "shared_area": [
+            s if s is not None else g - i for s, g, i in zip(shared, gross, internal, strict=True)
+        ],
+        "list_unit_price": lp,
+        "list_total": totals(lp),
+        "floor_unit_price": fp,
+        "floor_total": totals(fp),
+        "status": [UnitStatus.UNRELEASED] * total,
+        "virtual_sold": [False] * total,
+        "updated_at": [now] * total,
+    }
     if progress is not None:
         progress(0, total, "write")
     before = session.scalar(select(func.coalesce(func.max(Unit.id), 0)))
-    bulk_insert(session, Unit, records)
+    bulk_insert_columns(session, Unit, columns)
     # The first price of each new unit starts its price history: copied by the database itself
     # from the rows just written (same column types, so no conversion on either side).
     session.execute(
