@@ -31,7 +31,10 @@ def _export(app, permission, what, grid, button, download, frame_of, cols, sheet
     query (None: nothing to export), read again for the user with exact values."""
 
     def rows(user, *values):
-        frame = frame_of(user, *values)
+        try:
+            frame = frame_of(user, *values)
+        except DomainError:
+            return None  # e.g. a crafted building outside the user's projects: nothing
         return None if frame is None else exports.exact_rows(frame)
 
     exports.register(app, permission, what, grid, button, download, rows, cols, sheet, state)

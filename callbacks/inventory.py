@@ -672,7 +672,10 @@ def register(app):
             return None
         session = reader()
         labels = base_queries.code_labels(session, "orientation")
-        frame = queries.units_frame(session, user, int(building_id), orientation_labels=labels)
+        try:
+            frame = queries.units_frame(session, user, int(building_id), orientation_labels=labels)
+        except DomainError:
+            return None  # a building outside the user's projects: nothing to export
         return exports.exact_rows(frame)
 
     exports.register(
