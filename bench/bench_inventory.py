@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from floor import floor_body, post_floor  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from data_layer.bulk import bulk_insert  # noqa: E402
@@ -232,21 +233,10 @@ def bench_chart(backend: str, url: str, building_id: int, runs: int, folder: Pat
     def callback():
         assert client.post("/_dash-update-component", json=body()).status_code == 200
 
-    # The framework's floor: an authenticated callback of the same page that reads nothing and
-    # returns constants (the filters' reset): session, user, permission check, Dash dispatch.
-    reset = next(k for k in app.callback_map if f"..{ids.FILTER_LAYOUT}.value" in k)
-    reset_body = {
-        "output": reset,
-        "outputs": [
-            {"id": p.rpartition(".")[0], "property": p.rpartition(".")[2]}
-            for p in reset.strip(".").split("...")
-        ],
-        "inputs": [{"id": ids.FILTER_RESET, "property": "n_clicks", "value": 1}],
-        "changedPropIds": [f"{ids.FILTER_RESET}.n_clicks"],
-    }
+    reset_body = floor_body(app)
 
     def floor():
-        assert client.post("/_dash-update-component", json=reset_body).status_code == 200
+        post_floor(client, reset_body)
 
     def tick():
         assert (
