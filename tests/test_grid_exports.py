@@ -35,13 +35,14 @@ def due(app_env):
         return {c.name: c.id for c in customers}
 
 
-def export(app_env, username: str, shown=None) -> list[list]:
+def export(app_env, username: str, shown=None, state=None) -> list[list]:
     client = app_env.server.test_client()
     login(client, username)
     values = {
         f"{ids.FOLLOW_UPS_EXPORT}.n_clicks": 1,
         f"{ids.FOLLOW_UPS}.virtualRowData": shown,
         f"{ids.FOLLOW_UPS}.columnDefs": COLUMNS,
+        f"{ids.FOLLOW_UPS}.columnState": state,
     }
     out = dash_client.response_of(
         dash_client.post(client, app_env, f"{ids.FOLLOW_UPS_DOWNLOAD}.data", values)
@@ -76,3 +77,17 @@ def test_follow_ups_export_keeps_scope_and_masking(app_env, due):
             .order_by(AuditEntry.id.desc())
         ).first()
     assert entry.after == {"rows": len(table) - 1, "personal_data": False}
+
+
+def test_follow_ups_export_follows_moved_and_hidden_columns(app_env, due):
+    # 下次跟进 moved first, 手机 hidden, 等级 shown again by the user: the file follows.
+    state = [
+        {"colId": "next_follow_up_on", "hide": False},
+        {"colId": "name", "hide": False},
+        {"colId": "mobile", "hide": True},
+        {"colId": "level", "hide": False},
+    ]
+    shown = [{"id": due["张伟"]}, {"id": 99999}, {"id": due["李娜"]}]
+    table = export(app_env, "consultant", shown, state)
+    assert table[0] == ["下次跟进", "客户", "等级"]
+    assert [r[1] for r in table[1:]] == ["张伟"]  # 李娜 is consultant2's

@@ -18,6 +18,7 @@ from data_layer.models import Building, Project, Unit, User
 from pages.inventory import ids
 from tests import dash_client
 from tests.conftest import login
+from tests.test_crm_exports import column_state, export_table
 from tests.factories import make_building
 
 FORMULA_REASON = '=HYPERLINK("http://x","开盘")'
@@ -205,3 +206,27 @@ def test_unit_history_export_keeps_formula_text_as_text(app_env, priced):
     # A consultant of the other project cannot export this unit's history.
     other = client_for(app_env, "consultant3")
     assert dash_client.post(other, app_env, output, values).status_code == 204
+
+
+def test_unit_prices_and_approvals_export_the_users_column_state(app_env, priced):
+    db = app_env.server.extensions["loupan_db"]
+    with db.factory() as s:
+        units = {u.code: u.id for u in s.scalars(select(Unit))}
+    # 9-1-101 is in P2's building: not in this grid, never in the file.
+    shown = [{"id": units[c]} for c in ("1-1-202", "9-1-101", "1-1-101")]
+    state = column_state("list_total", "code", "floor", "layout", hidden={"floor", "layout"})
+    values = {f"{ids.PRICE_BUILDING}.value": priced["building_id"]}
+    grid = (ids.UNIT_PRICE_GRID, ids.UNIT_PRICE_EXPORT, ids.UNIT_PRICE_DOWNLOAD)
+    table = export_table(app_env, "manager", *grid, values, shown, state)
+    assert table[0][:3] == ["表价总价", "房间编码", "朝向"]
+    assert "楼层" not in table[0] and "户型" not in table[0]
+    assert [r[1] for r in table[1:]] == ["1-1-202", "1-1-101"]
+    assert Decimal(str(table[1][0])) == Decimal("1830000.00")  # 91.50 m² × 20,000
+    # 调价审批: the other project's adjustment never leaves; 项目 hidden, 原因 first.
+    shown = [{"id": priced["other_adjustment"]}, {"id": priced["adjustment"]}]
+    state = column_state("reason", "code", "project", hidden={"project"})
+    values = {f"{ids.APPROVAL_STATUS}.value": None}
+    grid = (ids.APPROVAL_GRID, ids.APPROVAL_EXPORT, ids.APPROVAL_DOWNLOAD)
+    table = export_table(app_env, "manager", *grid, values, shown, state)
+    assert table[0][:2] == ["原因", "调价单号"] and "项目" not in table[0]
+    assert [r[:2] for r in table[1:]] == [[FORMULA_REASON, priced["code"]]]
