@@ -18,8 +18,8 @@ from data_layer.models import Building, Project, Unit, User
 from pages.inventory import ids
 from tests import dash_client
 from tests.conftest import login
-from tests.test_crm_exports import column_state, export_table
 from tests.factories import make_building
+from tests.test_crm_exports import column_state, export_table
 
 FORMULA_REASON = '=HYPERLINK("http://x","开盘")'
 
