@@ -284,6 +284,9 @@ def compact(session: Session, limit: int = 200_000) -> int:
         )
         .order_by(FigureDelta.id)
         .limit(limit)
+        # Locked: a second compaction running at the same time waits, then finds them gone
+        # (SQLite: the writer lock of BEGIN IMMEDIATE serialises compactions the same way).
+        .with_for_update()
     ).all()
     if not rows:
         return 0
