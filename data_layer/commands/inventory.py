@@ -351,6 +351,7 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
     authz.require(actor, "inventory.edit", project_id=project_id)
     now = utcnow()
     total = len(rows)
+
     # Column by column (one list per column, no dict per unit): bulk_insert_columns.
     def column(key):
         return [row[key] for row in rows]
