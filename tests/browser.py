@@ -87,3 +87,17 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.click("#login-submit")
     page.wait_for_url(f"{base_url}/")
     page.wait_for_load_state("networkidle")
+
+
+def choose(page, selector: str, text: str) -> None:
+    """Pick the option `text` of the dropdown `selector` the way a user does: open it, type to
+    filter, click the option (pressing Enter races the dropdown's own filtering)."""
+    import re
+
+    page.click(selector)
+    page.keyboard.type(text)
+    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel)?.innerText.includes(text)",
+        arg=[selector, text],
+    )

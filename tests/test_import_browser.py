@@ -18,7 +18,7 @@ from dashboard.imports import ids as import_ids
 from data_layer.excel.crm_import import lead_spec
 from data_layer.excel.marketing_import import BUDGET_SPEC, EXPENSE_SPEC
 from data_layer.models import Customer, MarketingBudget, MarketingExpense, Unit
-from tests.browser import PageWatcher, browser, chromium_available, live_server, log_in
+from tests.browser import PageWatcher, browser, choose, chromium_available, live_server, log_in
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD
 from tests.test_inventory_commands import HEADERS, _row
@@ -71,9 +71,7 @@ def idle(page):
 
 
 def choose_project(page, name: str) -> None:
-    page.click("#shell-project")
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
+    choose(page, "#shell-project", name)
     idle(page)
 
 

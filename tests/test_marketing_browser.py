@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from data_layer.models import Project, User
-from tests.browser import PageWatcher, browser, chromium_available, live_server, log_in
+from tests.browser import (
+    PageWatcher,
+    browser,
+    choose,
+    chromium_available,
+    live_server,
+    log_in,
+)
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD, World
 from tests.test_overview_queries import make_sales
@@ -100,15 +107,13 @@ def test_marketing_adds_an_expense_and_sees_the_effectiveness_table_update(site)
         ("#mk-exp-channel", "电视"),
         ("#mk-exp-category", "媒体广告"),
     ):
-        page.click(field)
-        page.keyboard.type(text)
-        page.keyboard.press("Enter")
+        choose(page, field, text)
     page.fill("#mk-exp-vendor", "市电视台")
     page.fill("#mk-exp-amount", "-5")
     page.click("#mk-exp-save")
-    page.wait_for_function(
-        "document.querySelector('#mk-exp-feedback')?.innerText.includes('金额不能为负数')"
-    )
+    feedback = page.locator("#mk-exp-feedback")
+    page.wait_for_function("document.querySelector('#mk-exp-feedback')?.innerText.trim()")
+    assert "金额不能为负数" in feedback.inner_text(), feedback.inner_text()
     page.fill("#mk-exp-amount", "2500")
     page.click("#mk-exp-save")
     page.wait_for_function(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from data_layer.models import Building, Customer, Project, Quote
 from pages.inventory import ids as chart_ids
 from pages.plan import quote_ids as ids
-from tests.browser import PageWatcher, browser, chromium_available, live_server, log_in
+from tests.browser import PageWatcher, browser, choose, chromium_available, live_server, log_in
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD
 from tests.test_deals_support import make_plans
@@ -32,11 +32,6 @@ def site(app_env):
         info = {"building_id": building.id, "customer_id": customer.id, "db": db}
     with live_server(app_env) as base_url, browser() as b:
         yield base_url, b, info
-
-
-def choose(page, dropdown_id: str, text: str) -> None:
-    page.click(f"#{dropdown_id}")
-    page.get_by_role("option", name=re.compile(text)).first.click()
 
 
 def test_quote_from_the_chart_to_the_customer_history_and_print(site, tmp_path):
@@ -61,8 +56,8 @@ def test_quote_from_the_chart_to_the_customer_history_and_print(site, tmp_path):
     page.wait_for_function(
         f"document.querySelector('#{ids.UNIT}')?.innerText.includes('{code}')", timeout=60_000
     )
-    choose(page, ids.CUSTOMER, "张伟")
-    choose(page, ids.PLAN, "按揭99折")
+    choose(page, f"#{ids.CUSTOMER}", "张伟")
+    choose(page, f"#{ids.PLAN}", "按揭99折")
     page.wait_for_function(f"document.querySelector('#{ids.DOWN}').value === '30'", timeout=30_000)
     page.fill(f"#{ids.EXTRA}", "5000")
     page.click(f"#{ids.TRY}")
