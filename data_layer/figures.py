@@ -39,6 +39,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -320,7 +321,13 @@ def _all_rows():
 DUE = ("due_amount", "due_paid")
 
 
-def _grouped(table, projects: list[int], start: date, end: date):
+def _in_projects(table, projects: list[int] | None):
+    """The projects filter; None when the viewer sees every project (rows of other projects,
+    e.g. inactive ones, are then dropped by the caller: cheaper than an IN list)."""
+    return table.project_id.in_(projects) if projects is not None else true()
+
+
+def _grouped(table, projects: list[int] | None, start: date, end: date):
     """One table's figures per (project, metric, inside the window?): rows in [start, end],
     and the due metrics before start too (the overdue balance is over all of history)."""
     inside = (table.day >= start).label("inside")
@@ -333,7 +340,7 @@ def _grouped(table, projects: list[int], start: date, end: date):
             func.sum(table.count),
         )
         .where(
-            table.project_id.in_(projects),
+            _in_projects(table, projects),
             table.day <= end,
             or_(table.day >= start, table.metric.in_(DUE)),
         )
@@ -342,46 +349,52 @@ def _grouped(table, projects: list[int], start: date, end: date):
 
 
 def totals(
-    session: Session, projects: list[int], start: date, end: date
+    session: Session, projects: list[int], start: date, end: date, every: bool = False
 ) -> dict[int, dict[str, Decimal | int]]:
     """Per project: received in [start, end]; due and paid in [start, end] and up to end;
-    visits and converted in [start, end]. The compacted rows and the recent deltas are read
-    by two grouped statements (a UNION of both would be materialised before grouping)."""
+    visits and converted in [start, end]. The compacted rows and the recent deltas are each
+    grouped, then united: one round trip. `every`: the viewer sees all projects (no filter)."""
     names = ("received", "due", "due_paid", "all_due", "all_paid", "visits", "converted")
     out = {p: dict.fromkeys(names, ZERO) for p in projects}
-    for table in (FigureDay, FigureDelta):
-        for project, metric, inside, amount, count in session.execute(
-            _grouped(table, projects, start, end)
-        ):
-            t = out[project]
-            amount, count = Decimal(amount or 0), int(count or 0)
-            if metric in DUE:
-                t["all_due" if metric == "due_amount" else "all_paid"] += amount
-            if not inside:
-                continue
-            if metric == "received":
-                t["received"] += amount
-            elif metric == "due_amount":
-                t["due"] += amount
-            elif metric == "due_paid":
-                t["due_paid"] += amount
-            elif metric in ("visits", "converted"):
-                t[metric] += count
+    wanted = None if every else projects
+    query = union_all(
+        _grouped(FigureDay, wanted, start, end), _grouped(FigureDelta, wanted, start, end)
+    )
+    for project, metric, inside, amount, count in session.execute(query):
+        t = out.get(project)
+        if t is None:
+            continue
+        amount, count = Decimal(amount or 0), int(count or 0)
+        if metric in DUE:
+            t["all_due" if metric == "due_amount" else "all_paid"] += amount
+        if not inside:
+            continue
+        if metric == "received":
+            t["received"] += amount
+        elif metric == "due_amount":
+            t["due"] += amount
+        elif metric == "due_paid":
+            t["due_paid"] += amount
+        elif metric in ("visits", "converted"):
+            t[metric] += count
     for t in out.values():
         t["visits"], t["converted"] = int(t["visits"]), int(t["converted"])
     return out
 
 
-def monthly_sales(session: Session, projects: list[int], start: date, end: date) -> list[tuple]:
+def monthly_sales(
+    session: Session, projects: list[int], start: date, end: date, every: bool = False
+) -> list[tuple]:
     """(project_id, 'YYYY-MM', sales amount, units, area) of the months in [start, end]."""
-    sums: dict[tuple[int, str], list] = defaultdict(lambda: [ZERO, 0, ZERO])
-    for table in (FigureDay, FigureDelta):
-        if session.get_bind().dialect.name == "sqlite":
-            month = func.strftime("%Y-%m", table.day)
-        else:
-            month = func.date_format(table.day, "%Y-%m")
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    wanted = None if every else projects
+
+    def grouped(table):
+        month = (
+            func.strftime("%Y-%m", table.day) if sqlite else func.date_format(table.day, "%Y-%m")
+        )
         month = month.label("month")
-        query = (
+        return (
             select(
                 table.project_id,
                 month,
@@ -390,20 +403,26 @@ def monthly_sales(session: Session, projects: list[int], start: date, end: date)
                 func.sum(table.count),
             )
             .where(
-                table.project_id.in_(projects),
+                _in_projects(table, wanted),
                 table.day >= start,
                 table.day <= end,
                 table.metric.in_(("sales", "sales_area")),
             )
             .group_by(table.project_id, month, table.metric)
         )
-        for project, key, metric, amount, count in session.execute(query):
-            row = sums[(project, key)]
-            if metric == "sales":
-                row[0] += Decimal(amount or 0)
-                row[1] += int(count or 0)
-            else:
-                row[2] += Decimal(amount or 0)
+
+    keep = set(projects)
+    sums: dict[tuple[int, str], list] = defaultdict(lambda: [ZERO, 0, ZERO])
+    query = union_all(grouped(FigureDay), grouped(FigureDelta))
+    for project, key, metric, amount, count in session.execute(query):
+        if project not in keep:
+            continue
+        row = sums[(project, key)]
+        if metric == "sales":
+            row[0] += Decimal(amount or 0)
+            row[1] += int(count or 0)
+        else:
+            row[2] += Decimal(amount or 0)
     return [(p, m, a, n, ar) for (p, m), (a, n, ar) in sorted(sums.items())]
 
 
