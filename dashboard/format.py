@@ -86,6 +86,13 @@ def number_column(field: str, header: str, places: int, **extra) -> dict:
     }
 
 
+def grid_number(pattern: str, blank: str = "—", **extra) -> dict:
+    """Column settings (spread into a column) for a right-aligned number in the d3 format
+    `pattern` (",.2f" money, ".1%" a rate), `blank` where there is no value."""
+    formatter = f"params.value == null ? '{blank}' : d3.format('{pattern}')(params.value)"
+    return {"type": "rightAligned", "valueFormatter": {"function": formatter}, **extra}
+
+
 def _plain(value):
     if isinstance(value, Decimal):
         return float(value)

@@ -1,14 +1,9 @@
 """Grid columns of the analytics screens (shared by the pages and their Excel exports)."""
 
-MONEY = {
-    "type": "rightAligned",
-    "minWidth": 130,
-    "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"},
-}
-RATE = {
-    "type": "rightAligned",
-    "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"},
-}
+from dashboard.format import grid_number
+
+MONEY = grid_number(",.2f", minWidth=130)
+RATE = grid_number(".1%")
 COUNT = {"type": "rightAligned"}
 
 PROJECT_COLUMNS = [

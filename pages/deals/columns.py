@@ -1,14 +1,9 @@
 """Grid columns of the deal and finance screens (headers are translated by components.grid)."""
 
-MONEY = {
-    "type": "rightAligned",
-    "minWidth": 130,
-    "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"},
-}
-RATE = {
-    "type": "rightAligned",
-    "valueFormatter": {"function": "params.value == null ? '' : d3.format('.4f')(params.value)"},
-}
+from dashboard.format import grid_number
+
+MONEY = grid_number(",.2f", "", minWidth=130)
+RATE = grid_number(".4f", "")
 NUMBER = {"type": "rightAligned"}
 
 UNITS = [

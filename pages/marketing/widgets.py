@@ -7,19 +7,13 @@ from dash import dcc, html
 
 from dashboard import auth
 from dashboard.db import reader
+from dashboard.format import grid_number
 from dashboard.i18n import _
 from data_layer.commands.marketing import code_labels
 from data_layer.queries import org
 
-MONEY = {
-    "type": "rightAligned",
-    "minWidth": 130,
-    "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.2f')(params.value)"},
-}
-RATE = {
-    "type": "rightAligned",
-    "valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1%')(params.value)"},
-}
+MONEY = grid_number(",.2f", minWidth=130)
+RATE = grid_number(".1%")
 COUNT = {"type": "rightAligned"}
 
 

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.components import export_button, grid, page_title
+from dashboard.format import grid_number
 from dashboard.i18n import _
 from pages.plan import mortgage_ids as ids
 
@@ -18,10 +19,7 @@ dash.register_page(
     title="按揭计算器 · Loupan",
 )
 
-MONEY = {
-    "type": "rightAligned",
-    "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.2f')(params.value)"},
-}
+MONEY = grid_number(",.2f", "")
 SCHEDULE = [
     {"field": "month", "headerName": "期数", "type": "rightAligned", "maxWidth": 90},
     {"field": "payment", "headerName": "月供", **MONEY},
