@@ -71,8 +71,11 @@ def figures(user, start: date, end: date, project_id: int | None) -> dict:
     session, store = reader(), aggregate_store()
 
     def compute() -> dict:
-        # One read of everything: project_figures() and monthly() would each run it.
-        frame, monthly = queries.overview_frames(session, user, start, end, project_id)
+        # One read of everything (project_figures() and monthly() would each run it), its
+        # independent statements at once: the request's session only reads committed data.
+        frame, monthly = queries.overview_frames(
+            session, user, start, end, project_id, parallel=True
+        )
         table = queries.with_ratios(frame)
         return {
             "frame": frame,

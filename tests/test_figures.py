@@ -201,3 +201,27 @@ def test_concurrent_writers_and_compactions_keep_every_figure(private_database):
         today = date.today()
         kept = figures.totals(s, [project_id], today, today)[project_id]
         assert kept["visits"] == 45
+
+
+def test_the_overview_reads_the_same_figures_in_parallel(private_database):
+    """The overview callback reads its independent statements at once on pooled connections:
+    the frames equal the ones read one after the other on the request's session."""
+    db = private_database
+    with db.writer() as w:  # the concurrency test above made the world; make it if alone
+        if w.scalar(select(User).where(User.username == "exec")) is None:
+            from tests.factories import make_world
+
+            make_world(w)
+    with db.factory() as s:
+        executive = s.scalar(select(User).where(User.username == "exec"))
+        today = date.today()
+        start = date(today.year, 1, 1)
+        one, monthly_one = overview.overview_frames(s, executive, start, today)
+        both, monthly_both = overview.overview_frames(s, executive, start, today, parallel=True)
+        visitors = s.scalar(
+            select(func.count())
+            .select_from(Customer)
+            .where(Customer.first_contact_on >= start, Customer.first_contact_on <= today)
+        )
+    assert one.equals(both) and monthly_one.equals(monthly_both)
+    assert int(both["visits"].sum()) == visitors

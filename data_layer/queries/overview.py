@@ -13,12 +13,17 @@ Definitions (the same for every card, chart and drill-down):
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, case, func, select, true
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .. import authz, figures
@@ -172,20 +177,99 @@ def plan_frame(session: Session, projects: list[int], start: date, end: date) ->
 
 
 def overview_frames(
-    session: Session, viewer: User, start: date, end: date, project_id: int | None = None
+    session: Session,
+    viewer: User,
+    start: date,
+    end: date,
+    project_id: int | None = None,
+    *,
+    parallel: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-project figures, per-project-and-month figures) with one scope check, one plan
-    read and the sales and spend read once by month (project totals are their sums)."""
+    read and the sales and spend read once by month (project totals are their sums).
+
+    `parallel`: the six independent reads run at once, each on its own pooled connection
+    (the database works while Python waits; callers that read committed data only — the
+    overview callback — ask for it; a session holding uncommitted writes must not)."""
     authz.require(viewer, "analytics.view")
     start, end = check_period(start, end)
     projects = project_ids_in_scope(session, viewer, project_id)
     if not projects:
-        return pd.DataFrame(columns=PROJECT_COLUMNS), _monthly_frame(session, [], start, end, None)
-    plan = plan_frame(session, projects, start, end)
+        return pd.DataFrame(columns=PROJECT_COLUMNS), _monthly_frame([], start, end, {})
     # Every project in sight: the large reads go without an IN list (other rows are dropped).
     every = project_id is None and authz.scope(viewer).project_ids is None
-    by_month = _monthly_frame(session, projects, start, end, plan, every)
-    return _project_frame(session, projects, start, end, by_month, every), by_month
+    got = _read_all(
+        session,
+        {
+            "plan": lambda s: plan_frame(s, projects, start, end),
+            "sales": lambda s: figures.monthly_sales(s, projects, start, end, every),
+            "spend": lambda s: _spend(s, projects, start, end),
+            "stock": lambda s: _stock(s, projects, every),
+            "money": lambda s: figures.totals(s, projects, start, end, every),
+            "names": lambda s: _names(s, projects),
+        },
+        parallel,
+    )
+    by_month = _monthly_frame(projects, start, end, got)
+    return _project_frame(projects, by_month, got), by_month
+
+
+_READERS: dict[int, ThreadPoolExecutor] = {}  # per process: a forked worker makes its own
+# The reads that take time: run on pooled connections of their own while the request's
+# session does the small ones (at most four connections per request: within the pool's five).
+HEAVY = ("sales", "stock", "money")
+
+
+def _read_all(session: Session, jobs: dict[str, Callable[[Session], Any]], parallel: bool):
+    bind = session.get_bind()
+    if not parallel or not isinstance(bind, Engine):
+        return {name: job(session) for name, job in jobs.items()}
+
+    def run(job):
+        with Session(bind) as own:
+            return job(own)
+
+    pool = _READERS.get(os.getpid())
+    if pool is None:
+        pool = _READERS[os.getpid()] = ThreadPoolExecutor(3, thread_name_prefix="overview-read")
+    futures = {name: pool.submit(run, jobs[name]) for name in HEAVY if name in jobs}
+    out = {name: job(session) for name, job in jobs.items() if name not in futures}
+    out.update({name: future.result() for name, future in futures.items()})
+    return out
+
+
+def _names(session: Session, projects: list[int]) -> dict[int, str]:
+    query = select(Project.id, Project.name).where(Project.id.in_(projects))
+    return dict(session.execute(query).all())
+
+
+def _spend(session: Session, projects: list[int], start: date, end: date) -> list[tuple]:
+    month = month_key(session, MarketingExpense.spent_on).label("month")
+    query = (
+        select(MarketingExpense.project_id, month, func.sum(MarketingExpense.amount))
+        .where(
+            MarketingExpense.project_id.in_(projects),
+            MarketingExpense.spent_on >= start,
+            MarketingExpense.spent_on <= end,
+        )
+        .group_by(MarketingExpense.project_id, "month")
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def _stock(session: Session, projects: list[int], every: bool) -> list[tuple]:
+    query = (
+        select(
+            Unit.project_id,
+            Unit.status,
+            func.count(),
+            func.sum(Unit.gross_area),
+            func.sum(Unit.list_total),
+        )
+        .where(Unit.project_id.in_(projects) if not every else true())
+        .group_by(Unit.project_id, Unit.status)
+    )
+    return [tuple(row) for row in session.execute(query)]
 
 
 def project_figures(
@@ -195,17 +279,8 @@ def project_figures(
     return overview_frames(session, viewer, start, end, project_id)[0]
 
 
-def _project_frame(
-    session: Session,
-    projects: list[int],
-    start: date,
-    end: date,
-    by_month: pd.DataFrame,
-    every: bool = False,
-) -> pd.DataFrame:
-    names = dict(
-        session.execute(select(Project.id, Project.name).where(Project.id.in_(projects))).all()
-    )
+def _project_frame(projects: list[int], by_month: pd.DataFrame, got: dict) -> pd.DataFrame:
+    names = got["names"]
     ints = {"sales_units", "plan_units", "released_units", "sold_units", "visits", "converted"}
     # Plain dicts per project, one DataFrame at the end (merging frames cost more than SQL).
     out = {
@@ -224,18 +299,7 @@ def _project_frame(
         t["marketing_cost"] += row.spend
         t["plan_units"] += row.plan_units
         t["plan_amount"] += row.plan_amount
-    units = session.execute(
-        select(
-            Unit.project_id,
-            Unit.status,
-            func.count(),
-            func.sum(Unit.gross_area),
-            func.sum(Unit.list_total),
-        )
-        .where(Unit.project_id.in_(projects) if not every else true())
-        .group_by(Unit.project_id, Unit.status)
-    )
-    for pid, status, n, area, value in units:
+    for pid, status, n, area, value in got["stock"]:
         t = out.get(pid)
         if t is None:
             continue
@@ -252,7 +316,7 @@ def _project_frame(
             t["sold_value"] += value
     # Money in, money due and visitors come from the daily figures that every write keeps
     # (data_layer/figures.py): a year of 2,000,000 receipts is a few thousand daily rows.
-    for pid, kept in figures.totals(session, projects, start, end, every).items():
+    for pid, kept in got["money"].items():
         t = out[pid]
         t["received"], t["due"], t["due_paid"] = kept["received"], kept["due"], kept["due_paid"]
         t["overdue"] = kept["all_due"] - kept["all_paid"]
@@ -370,14 +434,7 @@ def monthly(
     return overview_frames(session, viewer, start, end, project_id)[1]
 
 
-def _monthly_frame(
-    session: Session,
-    projects: list[int],
-    start: date,
-    end: date,
-    plan: pd.DataFrame | None,
-    every: bool = False,
-) -> pd.DataFrame:
+def _monthly_frame(projects: list[int], start: date, end: date, got: dict) -> pd.DataFrame:
     columns = ["project_id", "month", "sales_amount", "sales_units", "sales_area"]
     if not projects:
         return pd.DataFrame(columns=[*columns, "spend", *PLAN, "avg_price"])
@@ -396,26 +453,15 @@ def _monthly_frame(
         for m in months_between(start, end)
     }
     # Sales by month from the daily figures every write keeps (data_layer/figures.py).
-    for p, m, amount, units, area in figures.monthly_sales(session, projects, start, end, every):
+    for p, m, amount, units, area in got["sales"]:
         if (p, m) in rows:
             rows[(p, m)].update(sales_amount=amount, sales_units=units, sales_area=area)
-    spend_month = month_key(session, MarketingExpense.spent_on).label("month")
-    spend = session.execute(
-        select(MarketingExpense.project_id, spend_month, func.sum(MarketingExpense.amount))
-        .where(
-            MarketingExpense.project_id.in_(projects),
-            MarketingExpense.spent_on >= start,
-            MarketingExpense.spent_on <= end,
-        )
-        .group_by(MarketingExpense.project_id, "month")
-    )
-    for p, m, amount in spend:
+    for p, m, amount in got["spend"]:
         if (p, m) in rows:
             rows[(p, m)]["spend"] = _d(amount)
-    if plan is not None:
-        for p, m, units, amount in plan.itertuples(index=False):
-            if (p, m) in rows:
-                rows[(p, m)].update(plan_units=int(units or 0), plan_amount=_d(amount))
+    for p, m, units, amount in got["plan"].itertuples(index=False):
+        if (p, m) in rows:
+            rows[(p, m)].update(plan_units=int(units or 0), plan_amount=_d(amount))
     for row in rows.values():
         row["avg_price"] = per(row["sales_amount"], row["sales_area"])
     return pd.DataFrame(list(rows.values()), columns=[*columns, "spend", *PLAN, "avg_price"])
