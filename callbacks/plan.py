@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc
+from dash import Input, Output, State
 
-from dashboard import auth
+from dashboard import auth, exports
 from dashboard.components import feedback, kpi_card
 from dashboard.i18n import _
-from data_layer.excel.export import to_xlsx
 from data_layer.rules import mortgage
 from data_layer.rules.money import format_amount, money, to_decimal
 from pages.plan import mortgage_ids as ids
@@ -181,27 +179,25 @@ def register(app):
         ]
         return summary, rows, None
 
-    @auth.callback(
+    def schedule(_user, *values):
+        """The schedule of the form's loans, read again (None: the form does not compute)."""
+        try:
+            return schedule_rows(loans(*values))
+        except (InputError, ValueError):
+            return None
+
+    # The schedule as shown: the grid's rows (sorted or filtered) and visible columns.
+    exports.register(
         app,
         "inventory.view",
-        Output(ids.DOWNLOAD, "data"),
-        Input(ids.EXPORT, "n_clicks"),
-        *state,
-        prevent_initial_call=True,
+        "mortgage_schedule",
+        ids.SCHEDULE,
+        ids.EXPORT,
+        ids.DOWNLOAD,
+        schedule,
+        ids.SCHEDULE_COLUMNS,
+        "还款计划",
+        state=state,
+        key=("month",),
+        filename=lambda: f"mortgage-{date.today():%Y%m%d}.xlsx",
     )
-    def export(_n, *values, user):
-        try:
-            plan = loans(*values)
-        except (InputError, ValueError):
-            raise dash.exceptions.PreventUpdate from None
-        headers = [
-            ("month", _("期数")),
-            ("payment", _("月供")),
-            ("principal", _("本金")),
-            ("interest", _("利息")),
-            ("remaining", _("剩余本金")),
-        ]
-        return dcc.send_bytes(
-            to_xlsx(headers, schedule_rows(plan), _("还款计划")),
-            f"mortgage-{date.today():%Y%m%d}.xlsx",
-        )

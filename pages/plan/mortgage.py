@@ -5,7 +5,6 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.components import export_button, grid, page_title
-from dashboard.format import grid_number
 from dashboard.i18n import _
 from pages.plan import mortgage_ids as ids
 
@@ -18,15 +17,6 @@ dash.register_page(
     order=530,
     title="按揭计算器 · Loupan",
 )
-
-MONEY = grid_number(",.2f", "")
-SCHEDULE = [
-    {"field": "month", "headerName": "期数", "type": "rightAligned", "maxWidth": 90},
-    {"field": "payment", "headerName": "月供", **MONEY},
-    {"field": "principal", "headerName": "本金", **MONEY},
-    {"field": "interest", "headerName": "利息", **MONEY},
-    {"field": "remaining", "headerName": "剩余本金", **MONEY},
-]
 
 
 def _field(label, control, md=2):
@@ -116,6 +106,6 @@ def layout(price=None, **_query):
                 ],
                 className="mb-1",
             ),
-            grid(ids.SCHEDULE, SCHEDULE, height=420),
+            grid(ids.SCHEDULE, ids.SCHEDULE_COLUMNS, height=420),
         ]
     )
