@@ -60,7 +60,6 @@ from .models import (
     Receivable,
 )
 
-METRICS = ("received", "due_amount", "due_paid", "visits", "converted", "sales", "sales_area")
 ZERO = Decimal("0")
 # The columns whose values decide a row's contribution (loaded before a change: active history).
 TRACKED = {
@@ -138,14 +137,20 @@ def _changed(obj, names) -> bool:
 
 
 class _Deltas:
+    """(amount, count) summed per (project, day, metric)."""
+
     def __init__(self) -> None:
         self.totals: dict[Key, list] = defaultdict(lambda: [ZERO, 0])
 
-    def add(self, items: Iterable[tuple[Key, Decimal, int]], sign: int) -> None:
+    def add(self, items: Iterable[tuple[Key, Decimal, int]], sign: int = 1) -> None:
         for key, amount, count in items:
             total = self.totals[key]
-            total[0] += sign * amount
-            total[1] += sign * count
+            total[0] += sign * Decimal(amount or 0)
+            total[1] += sign * int(count or 0)
+
+    def add_rows(self, rows: Iterable[tuple]) -> None:
+        """Rows of (project_id, day, metric, amount, count)."""
+        self.add(((p, d, m), a, c) for p, d, m, a, c in rows)
 
     def rows(self) -> list[dict]:
         return [
@@ -153,6 +158,12 @@ class _Deltas:
             for (p, d, m), (a, c) in sorted(self.totals.items())
             if a or c
         ]
+
+    def write(self, session: Session) -> None:
+        """Insert the non-zero changes as delta rows."""
+        rows = self.rows()
+        if rows:
+            session.connection().execute(insert(FigureDelta), rows)
 
 
 _PENDING = "loupan_figures_deleted"
@@ -174,19 +185,17 @@ def _before_flush(session: Session, _context, _instances) -> None:
 def _after_flush(session: Session, _context) -> None:
     deltas = _Deltas()
     for earlier in session.info.pop(_PENDING, []):
-        deltas.add(((k, a, c) for k, (a, c) in earlier.totals.items()), 1)
+        deltas.add((k, a, c) for k, (a, c) in earlier.totals.items())
     for obj in session.new:
         names = TRACKED.get(type(obj))
         if names is not None:
-            deltas.add(contribution(type(obj), _current(obj, names)), 1)
+            deltas.add(contribution(type(obj), _current(obj, names)))
     for obj in session.dirty:
         names = TRACKED.get(type(obj))
         if names is not None and _changed(obj, names):
             deltas.add(contribution(type(obj), _previous(obj, names)), -1)
-            deltas.add(contribution(type(obj), _current(obj, names)), 1)
-    rows = deltas.rows()
-    if rows:
-        session.connection().execute(insert(FigureDelta), rows)
+            deltas.add(contribution(type(obj), _current(obj, names)))
+    deltas.write(session)
 
 
 def record_rows(session: Session, model, rows: Iterable[dict]) -> None:
@@ -195,10 +204,8 @@ def record_rows(session: Session, model, rows: Iterable[dict]) -> None:
         return
     deltas = _Deltas()
     for row in rows:
-        deltas.add(contribution(model, row), 1)
-    out = deltas.rows()
-    if out:
-        session.connection().execute(insert(FigureDelta), out)
+        deltas.add(contribution(model, row))
+    deltas.write(session)
 
 
 # ------------------------------------------------------------------------------ from scratch
@@ -291,12 +298,9 @@ def compact(session: Session, limit: int = 200_000) -> int:
     ).all()
     if not rows:
         return 0
-    totals: dict[Key, list] = defaultdict(lambda: [ZERO, 0])
-    for _id, project, day, metric, amount, count in rows:
-        total = totals[(project, day, metric)]
-        total[0] += amount
-        total[1] += count
-    for (project, day, metric), (amount, count) in sorted(totals.items()):
+    folded = _Deltas()
+    folded.add_rows(r[1:] for r in rows)
+    for (project, day, metric), (amount, count) in sorted(folded.totals.items()):
         row = session.get(FigureDay, (project, day, metric), with_for_update=True)
         if row is None:
             session.add(
@@ -428,18 +432,13 @@ def monthly_sales(
 
 def drift(session: Session) -> list[tuple]:
     """Where the kept figures differ from the base tables: [] when they agree."""
-    kept: dict[Key, list] = defaultdict(lambda: [ZERO, 0])
-    for project, day, metric, amount, count in session.execute(select(_all_rows())):
-        kept[(project, day, metric)][0] += Decimal(amount or 0)
-        kept[(project, day, metric)][1] += int(count or 0)
-    fresh: dict[Key, list] = defaultdict(lambda: [ZERO, 0])
+    kept, fresh = _Deltas(), _Deltas()
+    kept.add_rows(session.execute(select(_all_rows())))
     for query in _from_base_tables():
-        for project, day, metric, amount, count in session.execute(query):
-            fresh[(project, day, metric)][0] += Decimal(amount or 0)
-            fresh[(project, day, metric)][1] += int(count or 0)
+        fresh.add_rows(session.execute(query))
     out = []
-    for key in sorted(set(kept) | set(fresh)):
-        a, b = kept.get(key, [ZERO, 0]), fresh.get(key, [ZERO, 0])
+    for key in sorted(set(kept.totals) | set(fresh.totals)):
+        a, b = kept.totals.get(key, [ZERO, 0]), fresh.totals.get(key, [ZERO, 0])
         if a[0] != b[0] or a[1] != b[1]:
             out.append((key, tuple(a), tuple(b)))
     return out
