@@ -511,7 +511,7 @@ def register(app):
             drawn = _CHART_CACHE.get(key)
         if drawn is None:
             try:
-                chart = queries.chart(session, user, building_id, filters)
+                chart = queries.chart(session, user, building_id, filters, known=version)
             except DomainError as err:
                 return {"data": [], "layout": {"height": 300}}, None, err.text(language()), None, {}
             info = _("{name}：共 {n} 套", name=chart.building_name, n=chart.total)
@@ -603,11 +603,11 @@ def register(app):
         if not building_id:
             return {"data": [], "layout": {"height": 300}}, None, [], None
         session = reader()
-        live_tick = ctx.triggered_id == ids.VIRTUAL_INTERVAL and known
-        if live_tick and queries.fingerprint(session, user, int(building_id)) == known:
+        version = queries.version(session, user, int(building_id))
+        if ctx.triggered_id == ids.VIRTUAL_INTERVAL and known == version.fingerprint:
             raise PreventUpdate
-        chart = queries.chart(session, user, int(building_id), virtual=True)
-        fmt = format.current()
+        chart = queries.chart(session, user, int(building_id), virtual=True, known=version)
+        fmt = format.Formatter(version.precision)
         labels = base_queries.code_labels(session, "orientation")
         frame = queries.units_frame(session, user, int(building_id), orientation_labels=labels)
         rows = format.grid_records(frame)

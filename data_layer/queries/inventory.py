@@ -237,13 +237,15 @@ def chart(
     filters: ChartFilters | None = None,
     *,
     virtual: bool = False,
+    known: BuildingVersion | None = None,
 ) -> Chart:
     """The building's units with the legend (count, area, amount per status) and sell-through
     (sold ÷ released by count, area and amount); `match` marks units passing the filters.
-    `virtual`: the customer-facing view (可售 / 已售 / 未开放, virtual-sold flags applied)."""
+    `virtual`: the customer-facing view (可售 / 已售 / 未开放, virtual-sold flags applied).
+    `known`: version() of this building for this viewer, when the caller has just read it."""
     # Read before the units: a change landing in between makes the next poll redraw, never
     # leaves a chart showing older units under a newer fingerprint.
-    building = version(session, viewer, building_id)
+    building = known or version(session, viewer, building_id)
     filters = filters or ChartFilters()
     # Core execution (no ORM row loading): this runs for every redraw of every open chart.
     rows = (
