@@ -278,3 +278,55 @@ def test_unreadable_file_is_refused_with_a_message(session, world):
     with pytest.raises(DomainError) as err:
         importer.run_import(session, SPEC, b"not excel", actor=world.users["manager"])
     assert "Excel" in err.value.message
+
+
+def test_checks_across_rows_skip_blank_rows_and_rows_with_bad_cells(session):
+    rows = [
+        ["A1", "甲", None, 1, "是", None, None, None],  # row 2
+        [None] * 8,  # row 3: an empty line in the middle is skipped
+        ["a1", "乙", None, "x", "是", None, None, None],  # row 4: bad cell, not a first occurrence
+        ["A1", "丙", None, 1, "是", None, None, None],  # row 5: repeats row 2
+        ["B1", "B1", None, 1, "是", None, None, None],  # row 6: row rule
+        ["b1", "丁", None, 1, "是", None, None, None],  # row 7: repeats row 6 (valid cells)
+        ["C1", "戊", None, 2, "是", None, None, None],  # row 8: good
+    ]
+    parsed = importer.parse(SPEC, xlsx(rows), session=session)
+    assert [(e.row, e.column, e.message) for e in parsed.errors] == [
+        (4, "排序", "应为整数，而不是「x」"),
+        (5, "代码", "「A1」与第 2 行重复"),
+        (6, "名称", "名称不能与代码相同"),
+        (7, "代码", "「b1」与第 6 行重复"),
+    ]
+    assert [(r["code"], r["_row"]) for r in parsed.rows] == [("A1", 2), ("C1", 8)]
+    assert list(parsed.rows[0]) == [f.field for f in SPEC.columns] + ["_row"]
+
+
+def test_rows_repeating_fields_together_are_refused_after_the_first(session):
+    spec = ImportSpec(
+        name="代码",
+        columns=SPEC.columns,
+        unique_together=[("label", "sort")],
+    )
+    rows = [
+        ["A1", "甲", None, 1, "是", None, None, None],
+        ["A2", "甲", None, 2, "是", None, None, None],
+        ["A3", "甲", None, 1, "是", None, None, None],
+        ["A4", "甲", None, None, "是", None, None, None],  # sort takes its default 0
+        ["A5", "甲", None, 0, "是", None, None, None],
+    ]
+    parsed = importer.parse(spec, xlsx(rows), session=session)
+    assert [(e.row, e.column, e.message) for e in parsed.errors] == [
+        (4, "名称+排序", "与第 2 行重复"),
+        (6, "名称+排序", "与第 5 行重复"),
+    ]
+
+
+def test_text_cells_are_stripped_and_checked_for_length_in_every_column(session):
+    rows = [
+        [" A1 ", "  甲 ", "Alpha", 1, "是", None, None, None],
+        ["A2", "乙" * 100, "x" * 101, 1, "是", None, None, None],
+        ["A3", "   ", "Gamma", 1, "是", None, None, None],
+    ]
+    parsed = importer.parse(SPEC, xlsx(rows), session=session)
+    assert [(e.row, e.column) for e in parsed.errors] == [(3, "英文名称"), (4, "名称")]
+    assert [(r["code"], r["label"]) for r in parsed.rows] == [("A1", "甲")]

@@ -17,10 +17,13 @@ a leading apostrophe, so that no spreadsheet ever takes it for a formula again.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from openpyxl import Workbook
@@ -284,6 +287,9 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
                 return None, f"超过 {max_length} 个字符"
             return text, None
 
+        convert.plain_text = True  # type: ignore[attr-defined]  # see _convert_column
+        convert.max_length = max_length  # type: ignore[attr-defined]
+
     elif col.type == "int":
 
         def convert(cell):
@@ -405,14 +411,74 @@ class _Converted(dict):
         return result
 
 
-def _convert_column(convert, cells: list) -> list[tuple]:
-    """convert() of every cell, each distinct value converted once. Python's equal keys
-    True == 1 == 1.0 would share an entry, so a column holding booleans (which convert
-    differently) is converted cell by cell; NaN never equals itself and is simply converted
-    each time."""
-    if bool in set(map(type, cells)):
-        return [convert(cell) for cell in cells]
-    return list(map(_Converted(convert).__getitem__, cells))
+_FIRST = itemgetter(0)  # a (value, problem) pair's value; a row's first cell
+
+
+def _convert_column(convert, cells: list) -> tuple[list, list[tuple] | None]:
+    """The converted value of every cell, and every cell's (value, problem) when any cell has
+    a problem (None when all converted cleanly, the usual case).
+
+    Each distinct value is converted once. Python's equal keys True == 1 == 1.0 would share an
+    entry, so a column holding booleans (which convert differently) is converted cell by cell;
+    NaN never equals itself and is simply converted each time (every result still lands in the
+    memo, which is where problems are looked for)."""
+    types = set(map(type, cells))
+    if types == {str} and getattr(convert, "plain_text", False):
+        # Text cells (codes, names): usually all distinct, so no memo; stripped in C, and
+        # converted one by one only if some cell is empty or too long.
+        values = list(map(str.strip, cells))
+        if min(map(len, values), default=1) and max(map(len, values), default=0) <= (
+            convert.max_length or sys.maxsize
+        ):
+            return values, None
+    if bool in types:
+        results = [convert(cell) for cell in cells]
+        outcomes: Iterable[tuple] = results
+    else:
+        memo = _Converted(convert)
+        results = list(map(memo.__getitem__, cells))
+        outcomes = memo.values()
+    values = list(map(_FIRST, results))
+    if any(problem is not None for _value, problem in outcomes):
+        return values, results
+    return values, None
+
+
+def _blank_offsets(data: list[list], width: int) -> set[int]:
+    """Offsets of the rows whose cells are all empty. A blank row has an empty first cell, so
+    rows are only scanned when some first cell is empty."""
+    if width:
+        firsts = set(map(_FIRST, data))
+        if None not in firsts and "" not in firsts:
+            return set()
+    return {
+        offset
+        for offset, cells in enumerate(data)
+        if cells.count("") + cells.count(None) == len(cells)
+    }
+
+
+def _repeats(keys: list, skip: Callable[[Any], bool]) -> Iterator[tuple[int, int]]:
+    """(index, index of the first occurrence) of each key met again, in order; keys for which
+    skip(key) is true are left out. Keys seldom repeat: when they are all distinct (one set
+    built in C) nothing is looped over in Python."""
+    if len(set(keys)) == len(keys):
+        return
+    seen: dict = {}
+    for index, key in enumerate(keys):
+        if skip(key):
+            continue
+        first = seen.setdefault(key, index)
+        if first != index:
+            yield index, first
+
+
+def _is_none(key) -> bool:
+    return key is None
+
+
+def _has_none(key: tuple) -> bool:
+    return any(part is None for part in key)
 
 
 def _normal_header(text) -> str:
@@ -465,90 +531,106 @@ def parse(
         )
         for c, index in present
     ]
-    defaults = {c.field: c.default for c in absent}
-    unique_fields = [(c.field, c.header) for c in spec.columns if c.unique]
-    seen_unique: dict[str, dict] = {f: {} for f, _ in unique_fields}
-    together = [tuple(keys) for keys in spec.unique_together]
-    seen_together: dict[tuple, dict] = {keys: {} for keys in together}
-    validator = spec.row_validator
-    rows = out.rows
     errors = out.errors
-    step = max(1, total // 50)
     neutralised = 0
 
     # Column by column: each column's cells are converted through a memo (areas, prices,
     # floors and dictionary values repeat a lot, and a dict lookup in C costs far less than a
-    # conversion), then rows are assembled with zip. Errors are kept per row so that the
-    # report lists them in row order and, within a row, in column order.
+    # conversion); the checks across rows then read whole columns, and a row's dict is only
+    # built for a row whose every cell is valid. Errors are kept per row, so that the report
+    # lists them in row order and, within a row, in the order the checks run.
     width = min(map(len, data), default=0)  # every row has at least this many cells
-    blank = {
-        offset
-        for offset, cells in enumerate(data)
-        if cells.count("") + cells.count(None) == len(cells)
-    }
-    problems: dict[int, list[RowError]] = {}
-    columns_out = []
-    for _field, header, index, convert, is_text in converters:
+    blank = _blank_offsets(data, width)
+    problems: dict[int, list[RowError]] = {}  # offset → its errors
+    by_field: dict[str, list] = {}
+    for number, (field_name, header, index, convert, is_text) in enumerate(converters):
+        if progress is not None:
+            progress(total * number // len(converters), total, "validate")
         if index < width:
-            cells = [row[index] for row in data]
+            cells = list(map(itemgetter(index), data))
         else:
             cells = [row[index] if index < len(row) else None for row in data]
-        results = _convert_column(convert, cells)
-        values = [r[0] for r in results]
-        for offset, (_value, problem) in enumerate(results):
-            if problem is not None and offset not in blank:
-                problems.setdefault(offset, []).append(
-                    RowError(offset + FIRST_DATA_ROW, header, problem)
-                )
+        values, results = _convert_column(convert, cells)
+        if results is not None:
+            for offset, (_value, problem) in enumerate(results):
+                if problem is not None and offset not in blank:
+                    problems.setdefault(offset, []).append(
+                        RowError(offset + FIRST_DATA_ROW, header, problem)
+                    )
         if is_text:
-            for offset, value in enumerate(values):
-                if value and value[0] in FORMULA_PREFIXES and offset not in blank:
-                    values[offset] = "'" + value
-                    neutralised += 1
-        columns_out.append(values)
-    fields = [c[0] for c in converters]
-    assembled = zip(*columns_out, strict=True) if columns_out else (() for _row in data)
-    for offset, row_values in enumerate(assembled):
-        if offset in blank:
-            continue  # an empty line in the middle: skipped, not an error
-        excel_row = offset + FIRST_DATA_ROW
-        bad = problems.get(offset)
-        if bad:
-            errors.extend(bad)
-            row_ok = False
-            values = None
-        else:
+            formulas = {v for v in set(values) if v and v[0] in FORMULA_PREFIXES}
+            if formulas:
+                for offset, value in enumerate(values):
+                    if value in formulas and offset not in blank:
+                        values[offset] = "'" + value
+                        neutralised += 1
+        by_field[field_name] = values
+
+    # The rows whose every cell is valid, as columns (with the absent columns' defaults).
+    if blank or problems:
+        offsets: Sequence[int] = [o for o in range(total) if o not in blank and o not in problems]
+        by_field = {f: list(map(values.__getitem__, offsets)) for f, values in by_field.items()}
+    else:
+        offsets = range(total)
+    count = len(offsets)
+    defaults = {c.field: c.default for c in absent}
+    excel_rows = [offset + FIRST_DATA_ROW for offset in offsets]
+
+    def column(name: str) -> list:
+        if name in by_field:
+            return by_field[name]
+        if name == "_row":
+            return excel_rows
+        return [defaults.get(name)] * count
+
+    found: dict[int, list[RowError]] = {}  # offset → errors of the checks across rows
+    for field_name, header in ((c.field, c.header) for c in spec.columns if c.unique):
+        keys = column(field_name)
+        types = set(map(type, keys))
+        if types == {str}:
+            keys = list(map(str.lower, keys))
+        elif any(issubclass(t, str) for t in types):
+            keys = [k.lower() if isinstance(k, str) else k for k in keys]
+        for index, first in _repeats(keys, _is_none):
+            key = column(field_name)[index]
+            found.setdefault(offsets[index], []).append(
+                RowError(excel_rows[index], header, f"「{key}」与第 {excel_rows[first]} 行重复")
+            )
+    for fields in spec.unique_together:
+        keys = list(zip(*map(column, fields), strict=True))
+        headers = "+".join(spec.header_of(k) for k in fields)
+        for index, first in _repeats(keys, _has_none):
+            found.setdefault(offsets[index], []).append(
+                RowError(excel_rows[index], headers, f"与第 {excel_rows[first]} 行重复")
+            )
+
+    # A dict per remaining row (built in C) for the row validator, the check against the
+    # database and the writer.
+    names = [*defaults, *(c[0] for c in converters), "_row"]
+    parts = [[value] * count for value in defaults.values()]
+    parts += [by_field[c[0]] for c in converters]
+    parts.append(excel_rows)
+    dicts = list(map(dict, map(zip, repeat(names), zip(*parts, strict=True))))
+    if found:
+        kept = [i for i, offset in enumerate(offsets) if offset not in found]
+        offsets = [offsets[i] for i in kept]
+        dicts = [dicts[i] for i in kept]
+    validator = spec.row_validator
+    rows = out.rows
+    if validator is None:
+        rows.extend(dicts)
+    else:
+        for offset, values in zip(offsets, dicts, strict=True):
             row_ok = True
-            values = dict(defaults)
-            values.update(zip(fields, row_values, strict=True))
-            values["_row"] = excel_row
-        if row_ok:
-            for field_name, header in unique_fields:
-                key = values.get(field_name)
-                if key is None:
-                    continue
-                norm = key.lower() if isinstance(key, str) else key
-                first = seen_unique[field_name].setdefault(norm, excel_row)
-                if first != excel_row:
-                    errors.append(RowError(excel_row, header, f"「{key}」与第 {first} 行重复"))
-                    row_ok = False
-            for keys in together:
-                key = tuple(values.get(k) for k in keys)
-                if any(k is None for k in key):
-                    continue
-                first = seen_together[keys].setdefault(key, excel_row)
-                if first != excel_row:
-                    headers = "+".join(spec.header_of(k) for k in keys)
-                    errors.append(RowError(excel_row, headers, f"与第 {first} 行重复"))
-                    row_ok = False
-        if row_ok and validator is not None:
             for header, message in validator(values, context):
-                errors.append(RowError(excel_row, header, message))
+                found.setdefault(offset, []).append(
+                    RowError(offset + FIRST_DATA_ROW, header, message)
+                )
                 row_ok = False
-        if row_ok:
-            rows.append(values)
-        if progress is not None and offset % step == 0:
-            progress(offset, total, "validate")
+            if row_ok:
+                rows.append(values)
+    for offset in sorted(problems.keys() | found.keys()):
+        errors.extend(problems.get(offset) or found[offset])
     out.neutralised = neutralised
     if not errors and not rows:
         errors.append(RowError(FIRST_DATA_ROW, "", "文件中没有数据行"))
