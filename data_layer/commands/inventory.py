@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 from sqlalchemy import DateTime, Integer, String, func, insert, literal, select
 from sqlalchemy.orm import Session
@@ -315,6 +316,44 @@ def _unit_db_check(session: Session, rows: list[dict], context: dict):
             )
         ).all()
     )
+    if _units_fit(rows, buildings, layouts, existing_lower, positions):
+        return
+    yield from _unit_row_errors(rows, buildings, layouts, existing_lower, positions)
+
+
+def _units_fit(rows: list[dict], buildings, layouts, existing_lower, positions) -> bool:
+    """Column by column, the usual case of a file that fits the project (every building and
+    layout known, no position or code taken): sets each row's building_id and layout_id and
+    returns True. Otherwise False, and _unit_row_errors says what is wrong, row by row."""
+    building_ids = {key: b.id for key, b in buildings.items()}
+    building_id = list(map(building_ids.get, map(itemgetter("building"), rows)))
+    if None in building_id:
+        return False
+    names = list(map(itemgetter("layout"), rows))
+    layout_id = [layouts.get(name) if name else None for name in names]
+    if any(i is None and name for i, name in zip(layout_id, names, strict=True)):
+        return False
+    codes = map(str.lower, map(itemgetter("code"), rows))
+    if existing_lower and not existing_lower.isdisjoint(codes):
+        return False
+    keys = list(
+        zip(
+            building_id,
+            [section or 1 for section in map(itemgetter("section"), rows)],
+            map(itemgetter("floor"), rows),
+            map(itemgetter("position"), rows),
+            strict=True,
+        )
+    )
+    if len(set(keys)) != len(keys) or not positions.isdisjoint(keys):
+        return False
+    for row, b, layout in zip(rows, building_id, layout_id, strict=True):
+        row["building_id"] = b
+        row["layout_id"] = layout
+    return True
+
+
+def _unit_row_errors(rows: list[dict], buildings, layouts, existing_lower, positions):
     seen_positions: dict[tuple, int] = {}
     for row in rows:
         building = buildings.get(row["building"])
@@ -354,7 +393,7 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
 
     # Column by column (one list per column, no dict per unit): bulk_insert_columns.
     def column(key):
-        return [row[key] for row in rows]
+        return list(map(itemgetter(key), rows))
 
     gross, internal = column("gross_area"), column("internal_area")
     lp, fp, shared = column("list_unit_price"), column("floor_unit_price"), column("shared_area")
@@ -369,14 +408,14 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
     columns = {
         "project_id": [project_id] * total,
         "building_id": column("building_id"),
-        "section": [row["section"] or 1 for row in rows],
+        "section": [section or 1 for section in column("section")],
         "floor": column("floor"),
         "position": column("position"),
         "code": column("code"),
         "layout_id": column("layout_id"),
-        "orientation": [row["orientation"] or "" for row in rows],
-        "use": [row["use"] or "residential" for row in rows],
-        "decoration": [row["decoration"] or "" for row in rows],
+        "orientation": [value or "" for value in column("orientation")],
+        "use": [value or "residential" for value in column("use")],
+        "decoration": [value or "" for value in column("decoration")],
         "gross_area": gross,
         "internal_area": internal,
         "shared_area": [
