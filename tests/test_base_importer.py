@@ -330,3 +330,42 @@ def test_text_cells_are_stripped_and_checked_for_length_in_every_column(session)
     parsed = importer.parse(SPEC, xlsx(rows), session=session)
     assert [(e.row, e.column) for e in parsed.errors] == [(3, "英文名称"), (4, "名称")]
     assert [(r["code"], r["label"]) for r in parsed.rows] == [("A1", "甲")]
+
+
+@pytest.mark.parametrize("total", [1, 199, 200, 451])
+def test_bulk_insert_writes_every_row_in_order_in_any_number(session, total):
+    from data_layer.bulk import bulk_insert_columns
+
+    codes = [f"K{i:04d}" for i in range(total)]
+    written = bulk_insert_columns(
+        session,
+        CodeItem,
+        {
+            "category": [CATEGORY] * total,
+            "code": codes,
+            "label": [f"名称{i}" for i in range(total)],
+            "sort": list(range(total)),
+        },
+        chunk=300,
+    )
+    assert written == total
+    stored = session.execute(
+        select(CodeItem.code, CodeItem.label, CodeItem.sort, CodeItem.active, CodeItem.label_en)
+        .where(CodeItem.category == CATEGORY)
+        .order_by(CodeItem.id)
+    ).all()
+    assert [tuple(r) for r in stored] == [
+        (code, f"名称{i}", i, True, "") for i, code in enumerate(codes)
+    ]
+
+
+def test_bulk_insert_of_a_duplicate_is_refused_by_the_database(session):
+    from sqlalchemy.exc import IntegrityError
+
+    from data_layer.bulk import bulk_insert
+
+    rows = [{"category": CATEGORY, "code": f"K{i:04d}", "label": "x"} for i in range(450)]
+    rows[300]["code"] = "K0007"
+    with pytest.raises(IntegrityError), session.begin_nested():
+        bulk_insert(session, CodeItem, rows)
+    assert count(session) == 0
