@@ -4,6 +4,7 @@ MariaDB, each against its bare lower bound measured side by side in the same run
     .venv/bin/python bench/bench_inventory.py [--backends sqlite,mysql] [--projects 40]
                                               [--units-per-project 6900] [--runs 40]
                                               [--rows 50000] [--reload] [--skip-import]
+                                              [--skip-chart] [--imports 3]
 
 1. Chart: the 销控表 callback for a 40-floor × 8-unit building (320 units) through Flask and
    Dash, logged in as a manager (query, legend, sell-through, heatmap figure, JSON), versus the
@@ -21,6 +22,8 @@ MariaDB, each against its bare lower bound measured side by side in the same run
    through data_layer.excel.importer.run_import (parse, validate every cell and row, check
    against the database, write units and their first price) into a fresh project, versus
    python-calamine's bare parse of the same file. Goal on SQLite: import ≤ 3 × bare parse.
+   With --skip-chart the chart's data set is not generated: the import then writes into a unit
+   table holding only what earlier chart runs left there (nothing in a new database).
 """
 
 from __future__ import annotations
@@ -95,25 +98,37 @@ def reset(backend: str, url: str, folder: Path) -> None:
     admin.dispose()
 
 
-def populate(db: Database, projects: int, units_per_project: int) -> int:
-    """Projects of 40 × 8 buildings; returns the id of the benchmarked building."""
+def base_fixture(db: Database) -> tuple[int, int]:
+    """The company and the manager that both benchmarks use (created once); their ids."""
     from data_layer.commands.users import hash_password
 
+    with db.writer() as s:
+        company = s.scalar(select(Company).where(Company.code == "BENCH"))
+        if company is None:
+            company = Company(code="BENCH", name="基准地产")
+            s.add(company)
+        manager = s.scalar(select(User).where(User.username == "bench_manager"))
+        if manager is None:
+            manager = User(
+                username="bench_manager",
+                display_name="基准经理",
+                role_code=RoleCode.MANAGER,
+                password_hash=hash_password(PASSWORD),
+            )
+            s.add(manager)
+        s.flush()
+        return company.id, manager.id
+
+
+def populate(db: Database, projects: int, units_per_project: int) -> int:
+    """Projects of 40 × 8 buildings; returns the id of the benchmarked building."""
     rng = random.Random(7)
     weights = [w for _, w in STATUSES]
     statuses = [s for s, _ in STATUSES]
+    company_id, manager_id = base_fixture(db)
     with db.writer() as s:
-        company = Company(code="BENCH", name="基准地产")
-        s.add(company)
-        s.flush()
-        manager = User(
-            username="bench_manager",
-            display_name="基准经理",
-            role_code=RoleCode.MANAGER,
-            password_hash=hash_password(PASSWORD),
-        )
-        s.add(manager)
-        s.flush()
+        company = s.get(Company, company_id)
+        manager = s.get(User, manager_id)
         target = None
         for p in range(projects):
             project = Project(
@@ -364,14 +379,21 @@ def drop_imported(db: Database) -> None:
         s.execute(Project.__table__.delete().where(Project.id.in_(projects)))
 
 
-def _import_once(db: Database, spec, importer, content: bytes, rows: int, attempt: int) -> float:
-    """One import into a fresh project (earlier imported projects removed first); ms."""
+IMPORT_STAGES = ("read", "validate", "check", "write")
+
+
+def _import_once(
+    db: Database, spec, importer, content: bytes, rows: int, attempt: int, stages: dict
+) -> float:
+    """One import into a fresh project (earlier imported projects removed first); ms. The
+    time of each stage (from the progress hook: read, validate, check, write incl. commit) is
+    appended to stages[stage] in ms."""
     from data_layer.models import Layout
 
     drop_imported(db)
     with db.writer() as s:
         manager = s.scalar(select(User).where(User.username == "bench_manager"))
-        company = s.scalar(select(Company))
+        company = s.scalar(select(Company).where(Company.code == "BENCH"))
         code = f"IMP{int(time.time()) % 100000}{attempt}"
         project = Project(company_id=company.id, code=code, name=f"导入基准{code}", city="杭州")
         s.add(project)
@@ -393,10 +415,20 @@ def _import_once(db: Database, spec, importer, content: bytes, rows: int, attemp
         manager = s.scalar(select(User).where(User.username == "bench_manager"))
         _ = manager.project_ids  # loaded before leaving the session
         s.expunge(manager)
-    start = time.perf_counter()
     context = {"project_id": project_id}
-    result = importer.run_import(db, spec, content, actor=manager, context=context)
+    marks: dict[str, float] = {}
+
+    def progress(_done, _total, stage):
+        marks.setdefault(stage, time.perf_counter())
+
+    start = time.perf_counter()
+    result = importer.run_import(
+        db, spec, content, actor=manager, context=context, progress=progress
+    )
     elapsed = (time.perf_counter() - start) * 1000
+    ends = [*IMPORT_STAGES[1:], "done"]
+    for stage, end in zip(IMPORT_STAGES, ends, strict=True):
+        stages.setdefault(stage, []).append((marks[end] - marks[stage]) * 1000)
     assert result.ok, result.errors[:5]
     with db.factory() as s:
         written = s.scalar(
@@ -407,7 +439,8 @@ def _import_once(db: Database, spec, importer, content: bytes, rows: int, attemp
     return elapsed
 
 
-def bench_import(backend: str, url: str, path: Path, rows: int, imports: int = 3) -> None:
+def bench_import(backend: str, url: str, path: Path, rows: int, imports: int = 3) -> float:
+    """Prints the medians; returns the ratio import / bare parse."""
     from python_calamine import CalamineWorkbook
 
     from data_layer.commands.inventory import UNITS_IMPORT
@@ -423,9 +456,10 @@ def bench_import(backend: str, url: str, path: Path, rows: int, imports: int = 3
     timed(bare, 1)
     db = Database(url)
     bare_runs, import_runs = [], []
+    stages: dict[str, list[float]] = {}
     for attempt in range(imports):
         bare_runs += timed(bare, 1)  # interleaved: both see the same machine load
-        import_runs.append(_import_once(db, UNITS_IMPORT, importer, content, rows, attempt))
+        import_runs.append(_import_once(db, UNITS_IMPORT, importer, content, rows, attempt, stages))
     db.dispose()
     bare_ms, import_ms = statistics.median(bare_runs), statistics.median(import_runs)
     print(f"\n[{backend}] import of {rows:,} units × 14 columns ({len(content) / 1e6:.1f} MB)")
@@ -434,6 +468,9 @@ def bench_import(backend: str, url: str, path: Path, rows: int, imports: int = 3
         f"  import end to end (all checks)  {import_ms / 1000:7.2f} s   "
         f"ratio {import_ms / bare_ms:.2f}× (goal on SQLite ≤ 3×)"
     )
+    split = "  ".join(f"{k} {statistics.median(v) / 1000:.2f} s" for k, v in stages.items())
+    print(f"  stages (medians): {split}   (write includes the commit)")
+    return import_ms / bare_ms
 
 
 def main() -> None:
@@ -446,6 +483,7 @@ def main() -> None:
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-chart", action="store_true")
+    parser.add_argument("--imports", type=int, default=3, help="imports (and bare parses) timed")
     args = parser.parse_args()
     folder = ROOT / "instance" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
@@ -463,7 +501,9 @@ def main() -> None:
                 .where(Project.code == "B000")
                 .order_by(Building.id)
             )
-        if building_id is None:
+        if args.skip_chart:
+            base_fixture(db)  # the import needs only the company and the manager
+        elif building_id is None:
             start = time.perf_counter()
             building_id = populate(db, args.projects, args.units_per_project)
             print(
@@ -474,7 +514,7 @@ def main() -> None:
         if not args.skip_chart:
             bench_chart(backend, url, building_id, args.runs, folder)
         if path is not None:
-            bench_import(backend, url, path, args.rows)
+            bench_import(backend, url, path, args.rows, args.imports)
 
 
 if __name__ == "__main__":
