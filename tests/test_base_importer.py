@@ -369,3 +369,76 @@ def test_bulk_insert_of_a_duplicate_is_refused_by_the_database(session):
     with pytest.raises(IntegrityError), session.begin_nested():
         bulk_insert(session, CodeItem, rows)
     assert count(session) == 0
+
+
+def _units_file(rows: list[dict]) -> bytes:
+    from data_layer.commands.inventory import UNIT_COLUMNS
+
+    base = {"单元": 1, "建筑面积": 89.5, "套内面积": 72.3, "表价单价": 20000}
+    return xlsx(
+        [[{**base, **row}.get(c.header) for c in UNIT_COLUMNS] for row in rows],
+        headers=[c.header for c in UNIT_COLUMNS],
+    )
+
+
+@pytest.fixture
+def units_project(session, world):
+    from data_layer.models import Building, Layout
+
+    project = world.projects[0]
+    building = Building(project_id=project.id, code="9", name="九栋", floors=9, units_per_floor=2)
+    layout = Layout(project_id=project.id, name="A户型")
+    session.add_all([building, layout])
+    session.flush()
+    return project, building, layout
+
+
+def test_units_import_finds_buildings_by_code_or_name_and_layouts(session, world, units_project):
+    from data_layer.commands.inventory import UNITS_IMPORT
+    from data_layer.models import Unit
+
+    project, building, layout = units_project
+    rows = [
+        {"楼栋": "9", "楼层": 5, "房号": 1, "房间编码": "9-501", "户型": "A户型"},
+        {"楼栋": "九栋", "楼层": 5, "房号": 2, "房间编码": "9-502"},
+    ]
+    result = importer.run_import(
+        session,
+        UNITS_IMPORT,
+        _units_file(rows),
+        actor=world.users["manager"],
+        context={"project_id": project.id},
+    )
+    assert result.ok, result.errors
+    stored = session.execute(
+        select(Unit.code, Unit.building_id, Unit.layout_id)
+        .where(Unit.project_id == project.id)
+        .order_by(Unit.code)
+    ).all()
+    assert [tuple(r) for r in stored] == [
+        ("9-501", building.id, layout.id),
+        ("9-502", building.id, None),
+    ]
+
+
+def test_units_import_names_every_clash_with_the_project_row_by_row(session, world, units_project):
+    from data_layer.commands.inventory import UNITS_IMPORT
+
+    project, _building, _layout = units_project
+    rows = [
+        {"楼栋": "9", "楼层": 5, "房号": 1, "房间编码": "9-501"},
+        {"楼栋": "九栋", "楼层": 5, "房号": 1, "房间编码": "9-501b"},  # same place by name
+        {"楼栋": "8", "楼层": 5, "房号": 1, "房间编码": "8-501", "户型": "Z户型"},
+    ]
+    result = importer.run_import(
+        session,
+        UNITS_IMPORT,
+        _units_file(rows),
+        actor=world.users["manager"],
+        context={"project_id": project.id},
+    )
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (3, "房号", "与第 2 行是同一位置"),
+        (4, "楼栋", "楼栋「8」不存在，请先在楼盘资料中添加"),
+        (4, "户型", "户型「Z户型」不存在，请先在户型图中添加"),
+    ]

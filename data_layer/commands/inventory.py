@@ -5,9 +5,11 @@ Deal stages (reserve, hold, subscribe, sign…) belong to commands.deals."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
+from itertools import repeat
+from operator import itemgetter, setitem
 
 from sqlalchemy import DateTime, Integer, String, func, insert, literal, select
 from sqlalchemy.orm import Session
@@ -347,9 +349,9 @@ def _units_fit(rows: list[dict], buildings, layouts, existing_lower, positions) 
     )
     if len(set(keys)) != len(keys) or not positions.isdisjoint(keys):
         return False
-    for row, b, layout in zip(rows, building_id, layout_id, strict=True):
-        row["building_id"] = b
-        row["layout_id"] = layout
+    # row["building_id"] = …, row["layout_id"] = … for every row, looped in C.
+    deque(map(setitem, rows, repeat("building_id"), building_id), maxlen=0)
+    deque(map(setitem, rows, repeat("layout_id"), layout_id), maxlen=0)
     return True
 
 
@@ -385,6 +387,16 @@ def _unit_row_errors(rows: list[dict], buildings, layouts, existing_lower, posit
 CENT = Decimal("0.01")
 
 
+class _Totals(dict):
+    """Total price by (unit price, area): = rules.pricing.total_for, inlined (the values are
+    already exact Decimals); None without a price."""
+
+    def __missing__(self, key: tuple) -> Decimal | None:
+        price, area = key
+        total = self[key] = None if price is None else (price * area).quantize(CENT, ROUND_HALF_UP)
+        return total
+
+
 def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress) -> int:
     project_id = context["project_id"]
     authz.require(actor, "inventory.edit", project_id=project_id)
@@ -399,11 +411,8 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
     lp, fp, shared = column("list_unit_price"), column("floor_unit_price"), column("shared_area")
 
     def totals(prices):
-        # = rules.pricing.total_for, inlined: the values are already exact Decimals.
-        return [
-            (p * g).quantize(CENT, ROUND_HALF_UP) if p is not None else None
-            for p, g in zip(prices, gross, strict=True)
-        ]
+        # Prices and areas repeat: each distinct (price, area) is multiplied once.
+        return list(map(_Totals().__getitem__, zip(prices, gross, strict=True)))
 
     columns = {
         "project_id": [project_id] * total,
