@@ -16,9 +16,11 @@ a leading apostrophe, so that no spreadsheet ever takes it for a formula again.
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -660,6 +662,28 @@ def run_import(
     context = dict(context or {})
     if spec.permission:
         authz.require(actor, spec.permission, project_id=context.get("project_id"))
+    with _collector_paused():
+        return _run_import(database, spec, content, actor=actor, context=context, progress=progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the duration of an import. A big file is read into
+    hundreds of thousands of lists and dicts that all stay alive until the import ends; every
+    few thousand new containers the collector would walk them again (about a tenth of a 50,000-
+    row import) and find nothing: the import makes no garbage cycles worth collecting early.
+    Imports run in a background job's own process; the collector is left as it was found."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _run_import(database, spec, content, *, actor, context, progress) -> ImportResult:
     if progress is not None:
         progress(0, 1, "read")
     table = read_table(content) if isinstance(content, bytes | bytearray) else content
