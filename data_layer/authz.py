@@ -130,12 +130,18 @@ class Scope:
         return self.project_ids is None or project_id in self.project_ids
 
 
+def owners(user: User) -> frozenset[int] | None:
+    """Scope.consultant_ids without reading the user's projects: a consultant owns only
+    their own records; None means any consultant's."""
+    return frozenset({user.id}) if user.role_code == RoleCode.CONSULTANT else None
+
+
 def scope(user: User) -> Scope:
     if user.role_code in (RoleCode.ADMIN, RoleCode.EXECUTIVE):
         return Scope(user.id, None, None, None)
     projects = frozenset(user.project_ids)
     if user.role_code == RoleCode.CONSULTANT:
-        return Scope(user.id, projects, frozenset({user.id}), None)
+        return Scope(user.id, projects, owners(user), None)
     # Managers see their projects; team filtering for their teams is applied by queries that
     # need it via team_ids (a manager with no team of their own sees the whole project).
     if user.role_code == RoleCode.MANAGER and user.team_id is not None:

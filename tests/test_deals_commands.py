@@ -205,6 +205,45 @@ def test_other_project_user_is_refused(session, market):
         subscribe(session, market, user="consultant_p2", customer=0)
 
 
+@pytest.mark.parametrize("user", ["consultant_p2", "finance", "marketing"])
+@pytest.mark.parametrize("command", ["reserve", "hold", "subscribe"])
+def test_taking_a_unit_needs_the_permission_in_its_project(session, market, user, command):
+    """The unit's row lock and the actor's scope are one statement: a user of another project
+    (or a role that cannot sell) is refused and nothing is written."""
+    actor = market.user(user)
+    args = dict(actor=actor, unit_id=market.units[0].id, customer_id=market.customers[0].id)
+    calls = {
+        "reserve": lambda: cmd.reserve(
+            session, until=TODAY + timedelta(days=1), today=TODAY, **args
+        ),
+        "hold": lambda: cmd.hold(session, deposit=Decimal("10000"), today=TODAY, **args),
+        "subscribe": lambda: cmd.subscribe(
+            session, plan_id=market.lump.id, deposit=Decimal("50000"), today=TODAY, **args
+        ),
+    }
+    with pytest.raises(PermissionDenied):
+        calls[command]()
+    assert session.scalar(select(func.count()).select_from(Deal)) == 0
+    session.refresh(market.units[0])
+    assert market.units[0].status == UnitStatus.AVAILABLE
+
+
+def test_new_subscription_schedule_adds_up_and_is_numbered(session, market):
+    """A new deal's receivables are made in memory and inserted with it: the deposit first,
+    then the plan's lines, numbered 1..n, adding up to the deal price to the cent."""
+    deal = subscribe(session, market, plan_id=market.mortgage.id, deposit=Decimal("33333.33"))
+    lines = session.scalars(
+        select(Receivable).where(Receivable.deal_id == deal.id).order_by(Receivable.seq)
+    ).all()
+    assert [r.seq for r in lines] == list(range(1, len(lines) + 1))
+    assert lines[0].kind == ReceivableKind.DEPOSIT and lines[0].amount == Decimal("33333.33")
+    assert lines[0].due_on == TODAY
+    assert [r.kind for r in lines[1:]] == [ReceivableKind.DOWN_PAYMENT, ReceivableKind.MORTGAGE]
+    assert [r.due_on for r in lines[1:]] == [TODAY + timedelta(days=7), TODAY + timedelta(days=60)]
+    assert lines[2].payer == cmd.PAYER[ReceivableKind.MORTGAGE]
+    assert sum(r.amount for r in lines) == deal.deal_total == Decimal("1980000.00")
+
+
 def test_second_click_with_same_form_token_is_refused(session, market):
     subscribe(session, market, token="form-1")
     with pytest.raises(DomainError) as err:

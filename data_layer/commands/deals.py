@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from .. import audit, authz
 from ..errors import DomainError, NotFound, PermissionDenied, ValidationError
@@ -220,16 +220,47 @@ def use_token(session: Session, token: str | None, action: str, actor: User | No
         ) from None
 
 
-def _lock_unit(session: Session, unit_id: int) -> Unit:
-    unit = session.execute(
-        select(Unit)
-        .where(Unit.id == unit_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if unit is None:
+# What taking a unit reads of it (its other columns load on first use): few columns make the
+# statement every attempt at an opening pays for cheaper to decode.
+_UNIT_SALE_COLUMNS = (
+    Unit.project_id,
+    Unit.code,
+    Unit.status,
+    Unit.pricing_basis,
+    Unit.gross_area,
+    Unit.internal_area,
+    Unit.list_unit_price,
+    Unit.list_total,
+    Unit.floor_total,
+)
+_CUSTOMER_SALE_COLUMNS = (
+    Customer.project_id,
+    Customer.consultant_id,
+    Customer.stage,
+    Customer.first_contact_on,
+)
+
+
+def _lock_unit(
+    session: Session, unit_id: int, actor: User | None = None, permission: str = ""
+) -> Unit:
+    """Lock the unit's row until the transaction ends: whoever changes a unit's deals holds
+    it, so two of them queue instead of both selling it. Given an actor, the same statement
+    says whether the unit's project is one of the actor's, who must hold `permission` there
+    (at an opening, 开盘, every attempt pays for this statement: one round trip, not two)."""
+    query = select(Unit).where(Unit.id == unit_id).options(load_only(*_UNIT_SALE_COLUMNS))
+    if actor is not None:
+        if not authz.has(actor, permission):
+            raise PermissionDenied(permission)
+        query = query.add_columns(authz.project_allowed(actor, Unit.project_id).label("allowed"))
+    row = session.execute(
+        query.with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if row is None:
         raise NotFound("房间不存在。", "No such unit.")
-    return unit
+    if actor is not None and not row.allowed:
+        raise PermissionDenied(permission)
+    return row[0]
 
 
 def _lock_deal(session: Session, deal_id: int) -> Deal:
@@ -245,6 +276,24 @@ def live_deal(session: Session, unit_id: int) -> Deal | None:
     return session.scalar(
         select(Deal).where(Deal.live_unit_id == unit_id).execution_options(populate_existing=True)
     )
+
+
+def _holder(session: Session, unit_id: int):
+    """The unit's live deal as a light row (id, customer_id, stage, state, reserved_until,
+    held_until, name = the customer's): all a refusal needs, in one statement."""
+    return session.execute(
+        select(
+            Deal.id,
+            Deal.customer_id,
+            Deal.stage,
+            Deal.state,
+            Deal.reserved_until,
+            Deal.held_until,
+            Customer.name,
+        )
+        .join(Customer, Customer.id == Deal.customer_id)
+        .where(Deal.live_unit_id == unit_id)
+    ).one_or_none()
 
 
 def is_stale(deal: Deal, today: date) -> bool:
@@ -269,10 +318,16 @@ def _event(session: Session, deal: Deal, actor: User | None, kind: str, **detail
 
 
 def set_unit_status(
-    session: Session, unit: Unit, status: UnitStatus, actor: User | None, deal: Deal | None, note=""
+    session: Session,
+    unit: Unit,
+    status: UnitStatus,
+    actor: User | None,
+    deal: Deal | None,
+    note="",
+    flush=True,
 ) -> None:
     """Change a unit's status, bump updated_at (open sales control charts poll it) and keep
-    the history."""
+    the history (flushed now, or with the command's last writes)."""
     if unit.status != status:
         session.add(
             UnitStatusChange(
@@ -286,13 +341,17 @@ def set_unit_status(
         )
         unit.status = status
     unit.updated_at = utcnow()
-    session.flush()
+    if flush:
+        session.flush()
 
 
 def _holder_refusal(session: Session, unit: Unit, deal: Deal) -> UnitTaken:
     customer = session.get(Customer, deal.customer_id)
-    name = customer.name if customer else "?"
-    zh, en = STAGE_LABELS[deal.stage]
+    return _taken(unit, deal.stage, customer.name if customer else "?")
+
+
+def _taken(unit: Unit, stage: DealStage, name: str) -> UnitTaken:
+    zh, en = STAGE_LABELS[stage]
     return UnitTaken(f"{unit.code} 已被 {name} {zh}", f"{unit.code} is already {en} by {name}")
 
 
@@ -301,17 +360,17 @@ def _check_sellable(
 ) -> Deal | None:
     """Release a stale reservation/hold first; return the same customer's live reservation or
     hold to convert; refuse a unit held by anyone else or not on sale."""
-    holder = live_deal(session, unit.id)
+    holder = _holder(session, unit.id)
     if holder is not None and is_stale(holder, today):
-        _expire(session, holder, unit, actor)
+        _expire(session, session.get(Deal, holder.id, populate_existing=True), unit, actor)
         holder = None
     if holder is not None:
         if holder.customer_id == customer_id and holder.stage in (
             DealStage.RESERVED,
             DealStage.HELD,
         ):
-            return holder
-        raise _holder_refusal(session, unit, holder)
+            return session.get(Deal, holder.id, populate_existing=True)
+        raise _taken(unit, holder.stage, holder.name)
     if unit.status in (UnitStatus.UNRELEASED, UnitStatus.NOT_FOR_SALE):
         raise DealRefused(
             f"{unit.code} 未放盘或不可售，不能交易。",
@@ -323,25 +382,33 @@ def _check_sellable(
 
 
 def _customer(session: Session, actor: User, customer_id: int, project_id: int) -> Customer:
-    customer = session.get(Customer, customer_id) if customer_id else None
+    customer = (
+        session.get(Customer, customer_id, options=[load_only(*_CUSTOMER_SALE_COLUMNS)])
+        if customer_id
+        else None
+    )
     if customer is None or customer.project_id != project_id:
         raise ValidationError(
             "请选择本项目的客户。", "Choose a customer of this project.", errors={"customer": "x"}
         )
-    owners = authz.scope(actor).consultant_ids
+    owners = authz.owners(actor)
     if owners is not None and customer.consultant_id not in owners:
         raise PermissionDenied("deal.create")
     return customer
 
 
 def _check_own_deal(actor: User, deal: Deal) -> None:
-    owners = authz.scope(actor).consultant_ids
+    owners = authz.owners(actor)
     if owners is not None and deal.consultant_id not in owners:
         raise PermissionDenied("deal.view")
 
 
 def _plan(session: Session, plan_id: int | None, project_id: int) -> PaymentPlan:
-    plan = session.get(PaymentPlan, plan_id) if plan_id else None
+    plan = (
+        session.get(PaymentPlan, plan_id, options=[joinedload(PaymentPlan.items)])
+        if plan_id
+        else None
+    )
     if plan is None or plan.project_id != project_id or not plan.active:
         raise ValidationError(
             "请选择本项目有效的付款方案。",
@@ -404,15 +471,14 @@ def _price_fields(deal: Deal) -> dict:
 
 
 def _flush_deal(session: Session, unit: Unit, deal: Deal) -> None:
-    """Insert/update the deal; the UNIQUE live_unit_id turns a twin into a clear refusal."""
+    """Insert/update the deal (and what is pending with it). The commands lock the unit and
+    find its holder first, so a twin live deal only reaches the UNIQUE live_unit_id from a
+    writer that skipped the lock; the database refuses it and so do we. (No savepoint: the
+    whole command's transaction is rolled back by the caller.)"""
+    session.add(deal)
     try:
-        with session.begin_nested():
-            session.add(deal)
-            session.flush()
+        session.flush()
     except IntegrityError:
-        holder = live_deal(session, unit.id)
-        if holder is not None and holder is not deal:
-            raise _holder_refusal(session, unit, holder) from None
         raise DealRefused(
             f"{unit.code} 刚被他人占用，请刷新后重试。",
             f"{unit.code} was just taken; refresh and retry.",
@@ -437,9 +503,18 @@ def _add_receivable(
     seq = (
         session.scalar(select(func.max(Receivable.seq)).where(Receivable.deal_id == deal.id)) or 0
     ) + 1
-    row = Receivable(
+    row = _receivable(deal, seq, kind, amount, due_on, payer)
+    row.deal_id = deal.id
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _receivable(
+    deal: Deal, seq: int, kind: ReceivableKind, amount: Decimal, due_on: date, payer=None
+) -> Receivable:
+    return Receivable(
         project_id=deal.project_id,
-        deal_id=deal.id,
         seq=seq,
         kind=kind,
         payer=payer or PAYER.get(kind, "buyer"),
@@ -448,9 +523,6 @@ def _add_receivable(
         paid=Decimal("0"),
         cancelled=False,
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def _plan_items(plan: PaymentPlan | None) -> list[tuple[ReceivableKind, Decimal, int]]:
@@ -489,15 +561,32 @@ def _reschedule(session: Session, deal: Deal, plan: PaymentPlan | None) -> None:
         else:
             r.cancelled = True
     remaining = deal.deal_total - sum((r.amount for r in kept), Decimal("0"))
+    for kind, amount, due_on, payer in _rest_of_price(deal, plan, remaining):
+        _add_receivable(session, deal, kind, amount, due_on, payer)
+
+
+def _rest_of_price(deal: Deal, plan: PaymentPlan | None, remaining: Decimal) -> list[tuple]:
+    """The lines (kind, amount, due_on, payer) that bring a deal's receivables to its price:
+    `remaining` spread over the plan from the sale day, or owed back (negative) if below 0."""
+    if remaining < 0:
+        return [(ReceivableKind.REFUND, remaining, date.today(), "developer")]
     base = deal.subscribed_on or deal.contracted_on or date.today()
-    if remaining > 0:
-        for kind, amount, days in split_schedule(remaining, _plan_items(plan)):
-            if amount:
-                _add_receivable(session, deal, kind, amount, base + timedelta(days=days))
-    elif remaining < 0:
-        _add_receivable(
-            session, deal, ReceivableKind.REFUND, remaining, date.today(), payer="developer"
-        )
+    return [
+        (kind, amount, base + timedelta(days=days), None)
+        for kind, amount, days in split_schedule(remaining, _plan_items(plan))
+        if amount
+    ]
+
+
+def _new_deal_receivables(deal: Deal, plan: PaymentPlan, deposit: Decimal, today: date) -> None:
+    """A new deal's receivables, in memory (one flush inserts them with the deal): the
+    deposit, then the rest of the price over the plan (what _reschedule makes of it)."""
+    lines = [(ReceivableKind.DEPOSIT, deposit, today, None)] if deposit > 0 else []
+    lines += _rest_of_price(deal, plan, deal.deal_total - deposit)
+    deal.receivables = [
+        _receivable(deal, seq, kind, amount, due_on, payer)
+        for seq, (kind, amount, due_on, payer) in enumerate(lines, start=1)
+    ]
 
 
 def _close_receivables(session: Session, deal: Deal, refund: Decimal, today: date) -> None:
@@ -624,8 +713,7 @@ def reserve(
     """预留: hold a unit for a customer until a date, no money."""
     today = _today(today)
     use_token(session, token, "deal.reserve", actor)
-    unit = _lock_unit(session, unit_id)
-    authz.require(actor, "deal.create", project_id=unit.project_id)
+    unit = _lock_unit(session, unit_id, actor, "deal.create")
     customer = _customer(session, actor, customer_id, unit.project_id)
     if until is None or until < today or until > today + timedelta(days=MAX_RESERVE_DAYS):
         raise ValidationError(
@@ -674,8 +762,7 @@ def hold(
     """临定 (小定): a small deposit holds the unit for Project.hold_days days."""
     today = _today(today)
     use_token(session, token, "deal.hold", actor)
-    unit = _lock_unit(session, unit_id)
-    authz.require(actor, "deal.create", project_id=unit.project_id)
+    unit = _lock_unit(session, unit_id, actor, "deal.create")
     customer = _customer(session, actor, customer_id, unit.project_id)
     project = session.get(Project, unit.project_id)
     q = quote_unit(session, unit, None)
@@ -746,8 +833,7 @@ def subscribe(
 
 
 def _subscribe(session, *, actor, unit_id, customer_id, plan_id, deposit, extra_discount, today):
-    unit = _lock_unit(session, unit_id)
-    authz.require(actor, "deal.create", project_id=unit.project_id)
+    unit = _lock_unit(session, unit_id, actor, "deal.create")
     # Who holds the unit is decided first: at an opening (开盘) most attempts lose the race,
     # and they learn it after the lock without reading the customer, plan or price.
     existing = _check_sellable(session, unit, customer_id, today, actor)
@@ -781,13 +867,17 @@ def _subscribe(session, *, actor, unit_id, customer_id, plan_id, deposit, extra_
     deal.subscribed_on = today
     deal.deposit = amount
     _snapshot(deal, applied)
-    _flush_deal(session, unit, deal)
-    if amount > held:
-        _add_receivable(session, deal, ReceivableKind.DEPOSIT, amount - held, today)
-    _reschedule(session, deal, plan)
-    set_unit_status(session, unit, UnitStatus.SUBSCRIBED, actor, deal, "认购")
     if customer.stage != CustomerStage.DEAL:
         customer.stage = CustomerStage.DEAL
+    if existing is None:  # one flush: the deal, its receivables, the customer, the figures
+        _new_deal_receivables(deal, plan, amount, today)
+        _flush_deal(session, unit, deal)
+    else:
+        _flush_deal(session, unit, deal)
+        if amount > held:
+            _add_receivable(session, deal, ReceivableKind.DEPOSIT, amount - held, today)
+        _reschedule(session, deal, plan)
+    set_unit_status(session, unit, UnitStatus.SUBSCRIBED, actor, deal, "认购", flush=False)
     _event(
         session,
         deal,
