@@ -332,21 +332,26 @@ def test_text_cells_are_stripped_and_checked_for_length_in_every_column(session)
     assert [(r["code"], r["label"]) for r in parsed.rows] == [("A1", "甲")]
 
 
-@pytest.mark.parametrize("total", [1, 199, 200, 451])
+@pytest.mark.parametrize("total", [1, 199, 200, 451, 3000])
 def test_bulk_insert_writes_every_row_in_order_in_any_number(session, total):
+    # 3,000 long labels: more than one statement on MySQL (a statement is at most ~1 MB).
     from data_layer.bulk import bulk_insert_columns
 
     codes = [f"K{i:04d}" for i in range(total)]
+
+    def label(i):
+        return f"{i} 50% '{{q}}' \\ %s " + "长" * 70
+
     written = bulk_insert_columns(
         session,
         CodeItem,
         {
             "category": [CATEGORY] * total,
             "code": codes,
-            "label": [f"名称{i}" for i in range(total)],
+            "label": [label(i) for i in range(total)],
             "sort": list(range(total)),
         },
-        chunk=300,
+        chunk=300 if total < 3000 else 10_000,
     )
     assert written == total
     stored = session.execute(
@@ -355,7 +360,7 @@ def test_bulk_insert_writes_every_row_in_order_in_any_number(session, total):
         .order_by(CodeItem.id)
     ).all()
     assert [tuple(r) for r in stored] == [
-        (code, f"名称{i}", i, True, "") for i, code in enumerate(codes)
+        (code, label(i), i, True, "") for i, code in enumerate(codes)
     ]
 
 
