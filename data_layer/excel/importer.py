@@ -670,7 +670,7 @@ def run_import(
 def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off for the duration of an import. A big file is read into
     hundreds of thousands of lists and dicts that all stay alive until the import ends; every
-    few thousand new containers the collector would walk them again (about a tenth of a 50,000-
+    few thousand new containers the collector would walk them again (about 0.2 s of a 50,000-
     row import) and find nothing: the import makes no garbage cycles worth collecting early.
     Imports run in a background job's own process; the collector is left as it was found."""
     if not gc.isenabled():
