@@ -465,7 +465,12 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
                 Unit.list_unit_price,
                 Unit.list_total,
                 Unit.floor_unit_price,
-            ).where(Unit.project_id == project_id, Unit.id > before, Unit.list_total.is_not(None)),
+            )
+            # project_id + 0: compared as an expression, so that the planner walks the new ids
+            # (a range of the primary key, in order) rather than the project's index (SQLite
+            # chose the latter, looked every unit up and wrote the history out of order).
+            .where(Unit.project_id + 0 == project_id, Unit.id > before)
+            .where(Unit.list_total.is_not(None)),
         )
     )
     audit.record(
