@@ -429,9 +429,8 @@ def _convert_column(convert, cells: list) -> tuple[list, list[tuple] | None]:
         # Text cells (codes, names): usually all distinct, so no memo; stripped in C, and
         # converted one by one only if some cell is empty or too long.
         values = list(map(str.strip, cells))
-        if min(map(len, values), default=1) and max(map(len, values), default=0) <= (
-            convert.max_length or sys.maxsize
-        ):
+        longest = sys.maxsize if convert.max_length is None else convert.max_length
+        if min(map(len, values), default=1) and max(map(len, values), default=0) <= longest:
             return values, None
     if bool in types:
         results = [convert(cell) for cell in cells]
