@@ -301,6 +301,17 @@ def test_checks_across_rows_skip_blank_rows_and_rows_with_bad_cells(session):
     assert list(parsed.rows[0]) == [f.field for f in SPEC.columns] + ["_row"]
 
 
+def test_parsed_rows_are_also_given_column_by_column(session):
+    rows = [GOOD[0], ["A1", "重复", None, 1, "是", None, None, None], GOOD[1], GOOD[2]]
+    parsed = importer.parse(SPEC, xlsx(rows), session=session)
+    assert [e.row for e in parsed.errors] == [3]  # the valid rows are still all given
+    columns = parsed.rows.columns
+    assert set(columns) == set(parsed.rows[0])
+    for name, values in columns.items():
+        assert values == [row[name] for row in parsed.rows], name
+    assert columns["_row"] == [2, 4, 5] and columns["sort"] == [1, 0, 3]
+
+
 def test_rows_repeating_fields_together_are_refused_after_the_first(session):
     spec = ImportSpec(
         name="代码",

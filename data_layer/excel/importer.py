@@ -45,6 +45,7 @@ __all__ = [
     "ImportSpec",
     "Parsed",
     "RowError",
+    "Rows",
     "code_choices",
     "errors_xlsx",
     "neutralise",
@@ -148,9 +149,22 @@ class ImportSpec:
             return field_name
 
 
+class Rows(list):
+    """The valid rows of a file: dicts (field → value, "_row" → the Excel row), as a list. The
+    same values are also held column by column in `columns` (field → list in row order, "_row"
+    included), so that a check or writer working on columns need not read them out of every
+    dict again. `columns` is what parse() produced: changes made to the dicts are not in it."""
+
+    columns: dict[str, list]
+
+    def __init__(self, rows: Iterable[dict] = (), columns: dict[str, list] | None = None):
+        super().__init__(rows)
+        self.columns = columns if columns is not None else {}
+
+
 @dataclass
 class Parsed:
-    rows: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=Rows)
     errors: list[RowError] = field(default_factory=list)
     neutralised: int = 0  # text cells that began with = + - @
 
@@ -612,6 +626,7 @@ def parse(
     parts += [by_field[c[0]] for c in converters]
     parts.append(excel_rows)
     dicts = list(map(dict, map(zip, repeat(names), zip(*parts, strict=True))))
+    all_offsets = offsets
     if found:
         kept = [i for i, offset in enumerate(offsets) if offset not in found]
         offsets = [offsets[i] for i in kept]
@@ -630,6 +645,10 @@ def parse(
                 row_ok = False
             if row_ok:
                 rows.append(values)
+    if found:  # rows were left out: the columns of those kept
+        kept = [i for i, offset in enumerate(all_offsets) if offset not in found]
+        parts = [list(map(part.__getitem__, kept)) for part in parts]
+    out.rows.columns = dict(zip(names, parts, strict=True))
     for offset in sorted(problems.keys() | found.keys()):
         errors.extend(problems.get(offset) or found[offset])
     out.neutralised = neutralised
