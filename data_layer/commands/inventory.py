@@ -323,27 +323,36 @@ def _unit_db_check(session: Session, rows: list[dict], context: dict):
     yield from _unit_row_errors(rows, buildings, layouts, existing_lower, positions)
 
 
+def _column(rows: list[dict], key: str) -> list:
+    """A field of every row: the importer's own column of it (importer.Rows.columns, what the
+    file held) when there is one, else read out of the dicts."""
+    columns = getattr(rows, "columns", None)
+    if columns and key in columns and len(columns[key]) == len(rows):
+        return columns[key]
+    return list(map(itemgetter(key), rows))
+
+
 def _units_fit(rows: list[dict], buildings, layouts, existing_lower, positions) -> bool:
     """Column by column, the usual case of a file that fits the project (every building and
     layout known, no position or code taken): sets each row's building_id and layout_id and
     returns True. Otherwise False, and _unit_row_errors says what is wrong, row by row."""
     building_ids = {key: b.id for key, b in buildings.items()}
-    building_id = list(map(building_ids.get, map(itemgetter("building"), rows)))
+    building_id = list(map(building_ids.get, _column(rows, "building")))
     if None in building_id:
         return False
-    names = list(map(itemgetter("layout"), rows))
+    names = _column(rows, "layout")
     layout_id = [layouts.get(name) if name else None for name in names]
     if any(i is None and name for i, name in zip(layout_id, names, strict=True)):
         return False
-    codes = map(str.lower, map(itemgetter("code"), rows))
+    codes = map(str.lower, _column(rows, "code"))
     if existing_lower and not existing_lower.isdisjoint(codes):
         return False
     keys = list(
         zip(
             building_id,
-            [section or 1 for section in map(itemgetter("section"), rows)],
-            map(itemgetter("floor"), rows),
-            map(itemgetter("position"), rows),
+            [section or 1 for section in _column(rows, "section")],
+            _column(rows, "floor"),
+            _column(rows, "position"),
             strict=True,
         )
     )
@@ -405,7 +414,7 @@ def _unit_writer(session: Session, rows: list[dict], *, actor, context, progress
 
     # Column by column (one list per column, no dict per unit): bulk_insert_columns.
     def column(key):
-        return list(map(itemgetter(key), rows))
+        return _column(rows, key)
 
     gross, internal = column("gross_area"), column("internal_area")
     lp, fp, shared = column("list_unit_price"), column("floor_unit_price"), column("shared_area")
