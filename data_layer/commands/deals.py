@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -241,26 +242,80 @@ _CUSTOMER_SALE_COLUMNS = (
 )
 
 
-def _lock_unit(
-    session: Session, unit_id: int, actor: User | None = None, permission: str = ""
-) -> Unit:
+def _lock_unit(session: Session, unit_id: int) -> Unit:
     """Lock the unit's row until the transaction ends: whoever changes a unit's deals holds
-    it, so two of them queue instead of both selling it. Given an actor, the same statement
-    says whether the unit's project is one of the actor's, who must hold `permission` there
-    (at an opening, 开盘, every attempt pays for this statement: one round trip, not two)."""
-    query = select(Unit).where(Unit.id == unit_id).options(load_only(*_UNIT_SALE_COLUMNS))
-    if actor is not None:
-        if not authz.has(actor, permission):
-            raise PermissionDenied(permission)
-        query = query.add_columns(authz.project_allowed(actor, Unit.project_id).label("allowed"))
+    it, so two of them queue instead of both selling it."""
+    unit = session.execute(
+        select(Unit)
+        .where(Unit.id == unit_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if unit is None:
+        raise NotFound("房间不存在。", "No such unit.")
+    return unit
+
+
+class Holder(NamedTuple):
+    """A unit's live deal, as much as deciding on a new one needs."""
+
+    id: int
+    customer_id: int
+    stage: DealStage
+    state: DealState
+    reserved_until: date | None
+    held_until: date | None
+    name: str  # the customer's
+
+
+def _take_unit(
+    session: Session, unit_id: int, actor: User, permission: str
+) -> tuple[Unit, Holder | None]:
+    """Lock the unit (see _lock_unit), check that its project is one of the actor's, who
+    must hold `permission`, and read its live deal: one statement, which every attempt at an
+    opening (开盘) pays for, most of them to learn who got the unit first. The holder's row
+    is locked with the unit's (a locking read sees the latest commit, after the wait); its
+    customer's name is a plain read."""
+    if not authz.has(actor, permission):
+        raise PermissionDenied(permission)
+    name = select(Customer.name).where(Customer.id == Deal.customer_id).scalar_subquery()
     row = session.execute(
-        query.with_for_update().execution_options(populate_existing=True)
+        select(
+            Unit,
+            authz.project_allowed(actor, Unit.project_id).label("allowed"),
+            Deal.id.label("deal_id"),
+            Deal.customer_id,
+            Deal.stage,
+            Deal.state,
+            Deal.reserved_until,
+            Deal.held_until,
+            name.label("name"),
+        )
+        .outerjoin(Deal, Deal.live_unit_id == Unit.id)
+        .where(Unit.id == unit_id)
+        .options(load_only(*_UNIT_SALE_COLUMNS))
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if row is None:
         raise NotFound("房间不存在。", "No such unit.")
-    if actor is not None and not row.allowed:
+    if not row.allowed:
         raise PermissionDenied(permission)
-    return row[0]
+    if row.deal_id is None:
+        return row[0], None
+    holder_name = row.name  # None if the customer came after this statement's snapshot
+    if holder_name is None:
+        holder_name = session.scalar(select(Customer.name).where(Customer.id == row.customer_id))
+    holder = Holder(
+        row.deal_id,
+        row.customer_id,
+        row.stage,
+        row.state,
+        row.reserved_until,
+        row.held_until,
+        holder_name or "?",
+    )
+    return row[0], holder
 
 
 def _lock_deal(session: Session, deal_id: int) -> Deal:
@@ -276,24 +331,6 @@ def live_deal(session: Session, unit_id: int) -> Deal | None:
     return session.scalar(
         select(Deal).where(Deal.live_unit_id == unit_id).execution_options(populate_existing=True)
     )
-
-
-def _holder(session: Session, unit_id: int):
-    """The unit's live deal as a light row (id, customer_id, stage, state, reserved_until,
-    held_until, name = the customer's): all a refusal needs, in one statement."""
-    return session.execute(
-        select(
-            Deal.id,
-            Deal.customer_id,
-            Deal.stage,
-            Deal.state,
-            Deal.reserved_until,
-            Deal.held_until,
-            Customer.name,
-        )
-        .join(Customer, Customer.id == Deal.customer_id)
-        .where(Deal.live_unit_id == unit_id)
-    ).one_or_none()
 
 
 def is_stale(deal: Deal, today: date) -> bool:
@@ -356,11 +393,10 @@ def _taken(unit: Unit, stage: DealStage, name: str) -> UnitTaken:
 
 
 def _check_sellable(
-    session: Session, unit: Unit, customer_id: int, today: date, actor
+    session: Session, unit: Unit, holder: Holder | None, customer_id: int, today: date, actor
 ) -> Deal | None:
     """Release a stale reservation/hold first; return the same customer's live reservation or
     hold to convert; refuse a unit held by anyone else or not on sale."""
-    holder = _holder(session, unit.id)
     if holder is not None and is_stale(holder, today):
         _expire(session, session.get(Deal, holder.id, populate_existing=True), unit, actor)
         holder = None
@@ -713,7 +749,7 @@ def reserve(
     """预留: hold a unit for a customer until a date, no money."""
     today = _today(today)
     use_token(session, token, "deal.reserve", actor)
-    unit = _lock_unit(session, unit_id, actor, "deal.create")
+    unit, holder = _take_unit(session, unit_id, actor, "deal.create")
     customer = _customer(session, actor, customer_id, unit.project_id)
     if until is None or until < today or until > today + timedelta(days=MAX_RESERVE_DAYS):
         raise ValidationError(
@@ -721,7 +757,7 @@ def reserve(
             f"The reservation must end within {MAX_RESERVE_DAYS} days.",
             errors={"until": "x"},
         )
-    existing = _check_sellable(session, unit, customer.id, today, actor)
+    existing = _check_sellable(session, unit, holder, customer.id, today, actor)
     if existing is not None:
         raise DealRefused(
             f"{unit.code} 已由该客户{STAGE_LABELS[existing.stage][0]}。",
@@ -762,12 +798,12 @@ def hold(
     """临定 (小定): a small deposit holds the unit for Project.hold_days days."""
     today = _today(today)
     use_token(session, token, "deal.hold", actor)
-    unit = _lock_unit(session, unit_id, actor, "deal.create")
+    unit, holder = _take_unit(session, unit_id, actor, "deal.create")
     customer = _customer(session, actor, customer_id, unit.project_id)
     project = session.get(Project, unit.project_id)
     q = quote_unit(session, unit, None)
     amount = _deposit(deposit, q.list_total)
-    existing = _check_sellable(session, unit, customer.id, today, actor)
+    existing = _check_sellable(session, unit, holder, customer.id, today, actor)
     if existing is not None and existing.stage != DealStage.RESERVED:
         raise DealRefused(
             f"{unit.code} 已由该客户临定。", f"{unit.code} is already held for this customer."
@@ -833,10 +869,10 @@ def subscribe(
 
 
 def _subscribe(session, *, actor, unit_id, customer_id, plan_id, deposit, extra_discount, today):
-    unit = _lock_unit(session, unit_id, actor, "deal.create")
+    unit, holder = _take_unit(session, unit_id, actor, "deal.create")
     # Who holds the unit is decided first: at an opening (开盘) most attempts lose the race,
     # and they learn it after the lock without reading the customer, plan or price.
-    existing = _check_sellable(session, unit, customer_id, today, actor)
+    existing = _check_sellable(session, unit, holder, customer_id, today, actor)
     customer = _customer(session, actor, customer_id, unit.project_id)
     plan = _plan(session, plan_id, unit.project_id)
     requested = quote_unit(session, unit, plan, extra_discount or 0)
