@@ -3,7 +3,7 @@ MariaDB.
 
     .venv/bin/python bench/bench_deals.py [--backends sqlite,mysql] [--receipts 2000000]
                                           [--runs 30] [--reload] [--skip-race] [--skip-chart]
-                                          [--threads 4,32] [--processes 4,8]
+                                          [--threads 4,32] [--processes 2,4,8]
 
 1. Race: 200 subscription attempts on 50 units (4 customers per unit), all submitted at once,
    each through data_layer.commands.deals.subscribe on its own connection, served by a pool
@@ -616,8 +616,8 @@ def main() -> int:
     )
     parser.add_argument(
         "--processes",
-        default="4,8",
-        help="process pool sizes (README's deployment: gunicorn --workers 4)",
+        default="2,4,8",
+        help="process pool sizes (2 = this machine's cores; README's deployment: 4 workers)",
     )
     args = parser.parse_args()
     ok = True
