@@ -231,7 +231,7 @@ def _literals(dbapi, values: list) -> list[str]:
     types.discard(type(None))
     kind = types.pop() if len(types) == 1 else None if types else type(None)
     if kind in (type(None), str, int, bool, date) or (
-        kind is datetime and set(map(attrgetter("tzinfo"), values)) <= {None}
+        kind is datetime and set(map(attrgetter("tzinfo"), filter(None, values))) == {None}
     ):
         literals = {value: escape(value) for value in set(values)}
         return list(map(literals.__getitem__, values))

@@ -458,3 +458,58 @@ def test_units_import_names_every_clash_with_the_project_row_by_row(session, wor
         (4, "楼栋", "楼栋「8」不存在，请先在楼盘资料中添加"),
         (4, "户型", "户型「Z户型」不存在，请先在户型图中添加"),
     ]
+
+
+def test_bulk_insert_stores_what_the_orm_stores_on_each_database(session, world):
+    from datetime import datetime
+
+    from data_layer.bulk import bulk_insert
+    from data_layer.models import MarketingExpense, Message
+
+    sender, recipient = world.users["manager"].id, world.users["consultant"].id
+    read = [None, datetime(2026, 3, 1, 9, 30), datetime(2026, 3, 1, 9, 30, 15, 250), None]
+    messages = [
+        {
+            "sender_id": sender,
+            "recipient_id": recipient,
+            "subject": f"M{i}",
+            "body": ["", "50% 'x' \\ %s {}", "长" * 30, "\n"][i],
+            "sent_at": datetime(2026, 3, 1, 8, 0, i),
+            "read_at": at,
+            "archived": i % 2 == 1,
+        }
+        for i, at in enumerate(read)
+    ]
+    project = world.projects[0].id
+    amounts = [Decimal("12345.675"), Decimal("1.5"), Decimal("1.50"), Decimal("7")]
+    expenses = [
+        {
+            "project_id": project,
+            "spent_on": date(2026, 1, i + 1),
+            "channel": "online",
+            "category": "online",
+            "campaign": f"E{i}",
+            "amount": amount,
+            "created_at": datetime(2026, 1, 2, 9, 30, 15),
+        }
+        for i, amount in enumerate(amounts)
+    ]
+    for model, rows, label in (
+        (Message, messages, "subject"),
+        (MarketingExpense, expenses, "campaign"),
+    ):
+        session.execute(insert(model), [{**r, label: "orm" + r[label]} for r in rows])
+        assert bulk_insert(session, model, [{**r, label: "bulk" + r[label]} for r in rows]) == 4
+        stored = {
+            getattr(o, label): o
+            for o in session.scalars(select(model).where(getattr(model, label).like("%_")))
+        }
+        for r in rows:
+            orm, fast = stored["orm" + r[label]], stored["bulk" + r[label]]
+            for column in model.__table__.columns:
+                if column.key not in ("id", label):
+                    assert getattr(orm, column.key) == getattr(fast, column.key), column.key
+    session.expire_all()
+    assert session.scalar(
+        select(MarketingExpense.amount).where(MarketingExpense.campaign == "bulkE0")
+    ) == Decimal("12345.68")
