@@ -44,7 +44,59 @@ def make_engine(url: str, **kwargs) -> Engine:
         kwargs.setdefault("pool_pre_ping", True)
         kwargs.setdefault("pool_recycle", 3600)
         kwargs.setdefault("isolation_level", "READ COMMITTED")
+        kwargs.setdefault("pool_reset_on_return", None)
+        engine = create_engine(parsed, **kwargs)
+        if kwargs["pool_reset_on_return"] is None:
+            _reset_only_when_needed(engine)
+        return engine
     return create_engine(parsed, **kwargs)
+
+
+_CLEAN = "loupan_clean"
+
+
+def _reset_only_when_needed(engine: Engine) -> None:
+    """Roll a connection back on its return to the pool only if a transaction may be open.
+
+    The pool's own reset is a ROLLBACK round trip on every return, even right after the
+    Session committed or rolled back (it skips it only when the Connection ended the
+    transaction itself): one more round trip for every write, at an opening (开盘) for every
+    attempt. SQLAlchemy's documented alternative (pool_reset_on_return=None and a "reset"
+    listener) lets us skip it when SQLAlchemy's last word on the connection was a commit or
+    a rollback and nothing ran since through SQLAlchemy, and the server's last reply (which
+    PyMySQL keeps) says no transaction is open. Anything else — a raw DBAPI connection, a
+    statement after the commit, an error — is rolled back as the pool would. (Not seen: a
+    bare SELECT sent on the DBAPI cursor after SQLAlchemy's commit; use exec_driver_sql.)"""
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(_dbapi_connection, record, _proxy):
+        record.info[_CLEAN] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(conn, _cursor, _statement, _parameters, _context, _executemany):
+        conn.info[_CLEAN] = False
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _ended(conn):
+        conn.info[_CLEAN] = True
+
+    @event.listens_for(engine, "handle_error")
+    def _failed(context):
+        if context.connection is not None and not context.connection.closed:
+            context.connection.info[_CLEAN] = False
+
+    @event.listens_for(engine, "reset")
+    def _reset(dbapi_connection, record, state):
+        if state.terminate_only or state.transaction_was_reset:
+            return
+        server_status = getattr(dbapi_connection, "server_status", _IN_TRANSACTION)
+        if record.info.get(_CLEAN) and not server_status & _IN_TRANSACTION:
+            return
+        dbapi_connection.rollback()
+
+
+_IN_TRANSACTION = 1  # SERVER_STATUS_IN_TRANS of the MySQL protocol (pymysql.constants)
 
 
 class Database:
