@@ -409,8 +409,19 @@ def units_project(session, world):
     return project, building, layout
 
 
-def test_units_import_finds_buildings_by_code_or_name_and_layouts(session, world, units_project):
+def _import_units(session, world, project, rows):
     from data_layer.commands.inventory import UNITS_IMPORT
+
+    return importer.run_import(
+        session,
+        UNITS_IMPORT,
+        _units_file(rows),
+        actor=world.users["manager"],
+        context={"project_id": project.id},
+    )
+
+
+def test_units_import_finds_buildings_by_code_or_name_and_layouts(session, world, units_project):
     from data_layer.models import Unit
 
     project, building, layout = units_project
@@ -418,13 +429,7 @@ def test_units_import_finds_buildings_by_code_or_name_and_layouts(session, world
         {"楼栋": "9", "楼层": 5, "房号": 1, "房间编码": "9-501", "户型": "A户型"},
         {"楼栋": "九栋", "楼层": 5, "房号": 2, "房间编码": "9-502"},
     ]
-    result = importer.run_import(
-        session,
-        UNITS_IMPORT,
-        _units_file(rows),
-        actor=world.users["manager"],
-        context={"project_id": project.id},
-    )
+    result = _import_units(session, world, project, rows)
     assert result.ok, result.errors
     stored = session.execute(
         select(Unit.code, Unit.building_id, Unit.layout_id)
@@ -438,21 +443,13 @@ def test_units_import_finds_buildings_by_code_or_name_and_layouts(session, world
 
 
 def test_units_import_names_every_clash_with_the_project_row_by_row(session, world, units_project):
-    from data_layer.commands.inventory import UNITS_IMPORT
-
     project, _building, _layout = units_project
     rows = [
         {"楼栋": "9", "楼层": 5, "房号": 1, "房间编码": "9-501"},
         {"楼栋": "九栋", "楼层": 5, "房号": 1, "房间编码": "9-501b"},  # same place by name
         {"楼栋": "8", "楼层": 5, "房号": 1, "房间编码": "8-501", "户型": "Z户型"},
     ]
-    result = importer.run_import(
-        session,
-        UNITS_IMPORT,
-        _units_file(rows),
-        actor=world.users["manager"],
-        context={"project_id": project.id},
-    )
+    result = _import_units(session, world, project, rows)
     assert [(e.row, e.column, e.message) for e in result.errors] == [
         (3, "房号", "与第 2 行是同一位置"),
         (4, "楼栋", "楼栋「8」不存在，请先在楼盘资料中添加"),
