@@ -10,7 +10,8 @@ MariaDB.
    of threads or of processes (a server's workers: README's deployment runs gunicorn with 4).
    Exactly 50 must win (one per unit), the other 150 get the Chinese refusal naming the
    holder; reported as attempts per second and deals per second. Process workers are warm
-   (imported, connected) before the clock starts.
+   (imported, connected) before the clock starts. First, one worker alone measures a winning
+   and a losing attempt (wall and CPU) and prints the ceiling that follows on this machine.
 2. Chart: the collections callback (回款分析: received per month by type, due, cumulative rate,
    aging) through Flask and Dash, logged in as finance, versus the raw SQL aggregates that
    produce the same figures, for one year of one project, on N generated receipts
@@ -307,6 +308,34 @@ def race(url: str, mode: str, workers: int) -> dict:
         "attempts_per_s": len(results) / elapsed,
         "deals_per_s": won / elapsed,
     }
+
+
+def attempt_costs(url: str) -> dict:
+    """One worker, one attempt after another: what a winning and a losing attempt cost in
+    wall time and in this process's CPU. On a machine whose cores are all busy, the race can
+    at best reach cores × 50 / (50 winners' + 150 losers' time): a ceiling, not a goal."""
+    db = Database(url)
+    warm = race_setup(db)  # first statements compile and caches fill: not what is measured
+    for job in warm.pop("jobs")[:: UNITS // 5]:
+        _one(db, warm, job)
+    ctx = race_setup(db)
+    jobs = ctx.pop("jobs")
+    winners, losers = jobs[:UNITS], jobs[UNITS:]  # job i is unit i % 50
+    costs = {}
+    for name, part in (("win", winners), ("lose", losers)):
+        cpu, wall = time.process_time(), time.perf_counter()
+        results = [_one(db, ctx, job) for job in part]
+        costs[name] = (
+            (time.perf_counter() - wall) / len(part) * 1000,
+            (time.process_time() - cpu) / len(part) * 1000,
+        )
+        assert all(r == "won" if name == "win" else r.startswith("refused:") for r in results)
+    db.dispose()
+    per_deal = costs["win"][0] + 3 * costs["lose"][0]
+    # SQLite: writers take turns on one write lock, so one core's worth.
+    costs["cores"] = 1 if url.startswith("sqlite") else os.cpu_count() or 1
+    costs["ceiling"] = costs["cores"] * 1000 / per_deal
+    return costs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -628,6 +657,14 @@ def main() -> int:
             upgrade(url)
             pools = [("threads", int(n)) for n in args.threads.split(",") if n]
             pools += [("processes", int(n)) for n in args.processes.split(",") if n]
+            costs = attempt_costs(url)
+            print(
+                f"  one attempt after another: winning {costs['win'][0]:.1f} ms "
+                f"({costs['win'][1]:.1f} ms of Python CPU), losing {costs['lose'][0]:.1f} ms "
+                f"({costs['lose'][1]:.1f} ms) → at best {costs['ceiling']:.0f} deals/s on "
+                f"{costs['cores']} core(s) doing nothing else",
+                flush=True,
+            )
             for mode, workers in pools:
                 r = race(url, mode, workers)
                 good = (
