@@ -137,7 +137,7 @@ def owners(user: User) -> frozenset[int] | None:
 
 
 def scope(user: User) -> Scope:
-    if user.role_code in (RoleCode.ADMIN, RoleCode.EXECUTIVE):
+    if sees_every_project(user):
         return Scope(user.id, None, None, None)
     projects = frozenset(user.project_ids)
     if user.role_code == RoleCode.CONSULTANT:
@@ -149,13 +149,20 @@ def scope(user: User) -> Scope:
     return Scope(user.id, projects, None, None)
 
 
-def project_allowed(viewer: User, project_column):
+def sees_every_project(viewer: User) -> bool:
+    return viewer.role_code in (RoleCode.ADMIN, RoleCode.EXECUTIVE)
+
+
+def project_allowed(viewer: User, project_column, viewer_id=None):
     """The viewer's project scope as an SQL boolean on `project_column`, for reads that check
-    scope in the same statement as the data (no separate membership query)."""
-    if viewer.role_code in (RoleCode.ADMIN, RoleCode.EXECUTIVE):
+    scope in the same statement as the data (no separate membership query). `viewer_id`: a
+    bindparam standing for the viewer's id, in a statement built once for every viewer who
+    does not see every project."""
+    if sees_every_project(viewer):
         return true()
     member = project_member.c
-    return exists().where(member.user_id == viewer.id, member.project_id == project_column)
+    user_id = viewer.id if viewer_id is None else viewer_id
+    return exists().where(member.user_id == user_id, member.project_id == project_column)
 
 
 def restrict(query, viewer: User, project_column, consultant_column=None):

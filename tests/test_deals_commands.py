@@ -228,6 +228,16 @@ def test_taking_a_unit_needs_the_permission_in_its_project(session, market, user
     assert market.units[0].status == UnitStatus.AVAILABLE
 
 
+@pytest.mark.parametrize("user", ["admin", "manager", "consultant"])
+def test_taking_a_unit_by_roles_that_may(session, market, user):
+    """The statement that takes a unit is built once per kind of scope (every project, or
+    the user's own) and serves every user of that kind."""
+    deal = subscribe(session, market, user=user)
+    assert deal.stage == DealStage.SUBSCRIBED and deal.unit_id == market.units[0].id
+    with pytest.raises(cmd.UnitTaken):
+        subscribe(session, market, customer=1, user="consultant2")
+
+
 def test_new_subscription_schedule_adds_up_and_is_numbered(session, market):
     """A new deal's receivables are made in memory and inserted with it: the deposit first,
     then the plan's lines, numbered 1..n, adding up to the deal price to the cent."""
