@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, load_only
 
@@ -359,14 +359,19 @@ def is_stale(deal: Deal, today: date) -> bool:
     return False
 
 
+_INSERT_EVENT = insert(DealEvent.__table__)
+
+
 def _event(session: Session, deal: Deal, actor: User | None, kind: str, **details) -> None:
-    session.add(
-        DealEvent(
-            deal_id=deal.id,
-            user_id=actor.id if actor else None,
-            kind=kind,
-            details=audit._plain(details),
-        )
+    """A line of the deal's history (written at once, like the audit: never read back here)."""
+    session.connection().execute(
+        _INSERT_EVENT,
+        {
+            "deal_id": deal.id,
+            "user_id": actor.id if actor else None,
+            "kind": kind,
+            "details": audit._plain(details),
+        },
     )
 
 
