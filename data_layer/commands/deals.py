@@ -375,6 +375,9 @@ def _event(session: Session, deal: Deal, actor: User | None, kind: str, **detail
     )
 
 
+_INSERT_STATUS_CHANGE = insert(UnitStatusChange.__table__)
+
+
 def set_unit_status(
     session: Session,
     unit: Unit,
@@ -385,17 +388,19 @@ def set_unit_status(
     flush=True,
 ) -> None:
     """Change a unit's status, bump updated_at (open sales control charts poll it) and keep
-    the history (flushed now, or with the command's last writes)."""
+    the history (a line written at once; the unit flushed now, or with the command's last
+    writes)."""
     if unit.status != status:
-        session.add(
-            UnitStatusChange(
-                unit_id=unit.id,
-                user_id=actor.id if actor else None,
-                from_status=unit.status,
-                to_status=status,
-                deal_id=deal.id if deal else None,
-                note=note[:200],
-            )
+        session.connection().execute(
+            _INSERT_STATUS_CHANGE,
+            {
+                "unit_id": unit.id,
+                "user_id": actor.id if actor else None,
+                "from_status": unit.status,
+                "to_status": status,
+                "deal_id": deal.id if deal else None,
+                "note": note[:200],
+            },
         )
         unit.status = status
     unit.updated_at = utcnow()
