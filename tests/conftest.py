@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,22 +66,36 @@ def drop_mysql_database(url: str) -> None:
     admin.dispose()
 
 
-def backend_url(backend: str, tmp_path: Path) -> str:
-    if backend == "mysql":
-        return mysql_database("main")
-    return f"sqlite:///{tmp_path / 'loupan-test.db'}"
+@contextmanager
+def own_database_url(backend: str, name: str, folder: Path) -> Iterator[str]:
+    """A migrated database of its own, for tests that commit for real: a SQLite file in
+    `folder`, or on MariaDB a per-process database beside LOUPAN_TEST_MYSQL_URL's (dropped
+    afterwards)."""
+    url = mysql_database(name) if backend == "mysql" else f"sqlite:///{folder / f'{name}.db'}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        if backend == "mysql":
+            drop_mysql_database(url)
+
+
+@contextmanager
+def own_database(backend: str, name: str, folder: Path) -> Iterator[Database]:
+    """own_database_url() with its Database."""
+    with own_database_url(backend, name, folder) as url:
+        db = Database(url)
+        try:
+            yield db
+        finally:
+            db.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(request, tmp_path_factory) -> Iterator[Database]:
     """A migrated database per backend, shared by the session; tests roll back their writes."""
-    url = backend_url(request.param, tmp_path_factory.mktemp(request.param))
-    upgrade(url)
-    db = Database(url)
-    yield db
-    db.dispose()
-    if request.param == "mysql":
-        drop_mysql_database(url)
+    with own_database(request.param, "main", tmp_path_factory.mktemp(request.param)) as db:
+        yield db
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from data_layer.commands import deals as cmd
 from data_layer.db import Database
 from data_layer.errors import DomainError
-from data_layer.migrate import upgrade
 from data_layer.models import (
     Company,
     Customer,
@@ -29,7 +28,7 @@ from data_layer.models import (
     UnitStatus,
     User,
 )
-from tests.conftest import BACKENDS, drop_mysql_database, mysql_database
+from tests.conftest import BACKENDS, own_database
 from tests.factories import password_hash
 from tests.test_deals_support import make_plans, make_units
 
@@ -38,16 +37,8 @@ from tests.test_deals_support import make_plans, make_units
 def database(request, tmp_path_factory):
     """A private database per backend: these tests commit for real, so they must not leave
     rows in the database the other tests share."""
-    if request.param == "mysql":
-        url = mysql_database("race")
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.db'}"
-    upgrade(url)
-    db = Database(url)
-    yield db
-    db.dispose()
-    if request.param == "mysql":
-        drop_mysql_database(url)
+    with own_database(request.param, "race", tmp_path_factory.mktemp("race")) as db:
+        yield db
 
 
 def setup_race(db: Database, customers: int = 8, units_per_floor: int = 2) -> dict:

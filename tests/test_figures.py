@@ -13,8 +13,6 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from data_layer import figures
-from data_layer.db import Database
-from data_layer.migrate import upgrade
 from data_layer.models import (
     Customer,
     CustomerStage,
@@ -28,7 +26,7 @@ from data_layer.models import (
 )
 from data_layer.queries import overview
 from tests import test_finance_refunds as refunds
-from tests.conftest import BACKENDS, drop_mysql_database, mysql_database
+from tests.conftest import BACKENDS, own_database
 from tests.test_finance_refunds import close, pay, refund, reverse
 
 # The refund tests' market (plans, units, customers, staff) and subscribed deal.
@@ -146,16 +144,8 @@ def test_overview_reads_the_figures_exactly(session, world):
 @pytest.fixture(scope="module", params=BACKENDS)
 def private_database(request, tmp_path_factory):
     """A database of its own: these tests commit for real."""
-    if request.param == "mysql":
-        url = mysql_database("figures")
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('figures') / 'figures.db'}"
-    upgrade(url)
-    db = Database(url)
-    yield db
-    db.dispose()
-    if request.param == "mysql":
-        drop_mysql_database(url)
+    with own_database(request.param, "figures", tmp_path_factory.mktemp("figures")) as db:
+        yield db
 
 
 def test_concurrent_writers_and_compactions_keep_every_figure(private_database):

@@ -16,11 +16,10 @@ from sqlalchemy import select
 from dashboard import shell
 from data_layer.commands import base as base_commands
 from data_layer.db import Database
-from data_layer.migrate import upgrade
 from data_layer.models import Building, Layout, Unit, UnitStatus, User
 from pages.inventory import ids
 from tests import dash_client
-from tests.conftest import drop_mysql_database, login, mysql_database
+from tests.conftest import login, own_database_url
 from tests.factories import make_building, make_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -276,22 +275,16 @@ def live_app(request, tmp_path):
     from dashboard import create_app
     from dashboard.settings import Settings
 
-    if request.param == "mysql":
-        url = mysql_database("live")
-    else:
-        url = f"sqlite:///{tmp_path / 'live.db'}"
-    upgrade(url)
-    db = Database(url)
-    with db.writer() as s:
-        world = make_world(s)
-        building = make_building(s, world.projects[0], code="7", floors=4, per_floor=2)
-        building_id = building.id
-    db.dispose()
-    app = create_app(Settings(database_url=url, secret_key="t", instance_dir=tmp_path))
-    yield app, url, building_id
-    app.server.extensions["loupan_db"].dispose()
-    if request.param == "mysql":
-        drop_mysql_database(url)
+    with own_database_url(request.param, "live", tmp_path) as url:
+        db = Database(url)
+        with db.writer() as s:
+            world = make_world(s)
+            building = make_building(s, world.projects[0], code="7", floors=4, per_floor=2)
+            building_id = building.id
+        db.dispose()
+        app = create_app(Settings(database_url=url, secret_key="t", instance_dir=tmp_path))
+        yield app, url, building_id
+        app.server.extensions["loupan_db"].dispose()
 
 
 def test_another_process_change_shows_within_two_seconds(live_app):
