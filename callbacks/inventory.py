@@ -3,6 +3,7 @@ and the authenticated route serving layout plan images."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from decimal import Decimal, InvalidOperation
@@ -52,6 +53,12 @@ def _decimal(value) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
+
+
+def _shown_token(version, filters) -> str:
+    """The same in every process for the same drawing (no per-process hash())."""
+    drawn_with = repr((filters, version.precision)).encode()
+    return f"{version.fingerprint}:{hashlib.blake2b(drawn_with, digest_size=8).hexdigest()}"
 
 
 def chart_filters(layouts, orientations, statuses, area_min, area_max, price_min, price_max):
@@ -500,7 +507,11 @@ def register(app):
             version = queries.version(session, user, building_id)
         except DomainError as err:
             return {"data": [], "layout": {"height": 300}}, None, err.text(language()), None, {}
-        if ctx.triggered_id == ids.LIVE_INTERVAL and known == version.fingerprint:
+        # What the page shows: the units' fingerprint and the filters and precision it was
+        # drawn with. A tick redraws whenever that differs from now, so a slow answer drawn
+        # with older filters that lands after the newer one is corrected at the next tick.
+        shown = _shown_token(version, filters)
+        if ctx.triggered_id == ids.LIVE_INTERVAL and known == shown:
             raise PreventUpdate
         fmt = format.Formatter(version.precision)
         # Every open chart of a building draws the same thing until a unit changes: the drawn
@@ -524,7 +535,7 @@ def register(app):
             drawn = (figure, legend, info, chart.fingerprint, cell_map(figure))
             with _CHART_LOCK:
                 _CHART_CACHE[key] = drawn
-        return drawn
+        return (*drawn[:3], shown, drawn[4])
 
     @auth.callback(
         app,

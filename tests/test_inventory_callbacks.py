@@ -128,6 +128,20 @@ def test_live_tick_without_change_sends_nothing(app_env, app_data):
     assert tick.status_code == 204
 
 
+def test_a_tick_corrects_a_chart_drawn_with_older_filters(app_env, app_data):
+    """A slow answer drawn without the filter lands after the filtered one (the browser then
+    shows it): the next tick, sent with the filter, must redraw instead of answering 204."""
+    client = app_env.server.test_client()
+    login(client, "consultant")
+    stale = response_of(chart(client, app_data["building_id"]))[ids.FINGERPRINT]["data"]
+    tick = chart(client, app_data["building_id"], area_min=91, tick=6, known=stale)
+    assert tick.status_code == 200
+    assert "符合筛选 3 套" in response_of(tick)[ids.CHART_INFO]["children"]
+    shown = response_of(tick)[ids.FINGERPRINT]["data"]
+    again = chart(client, app_data["building_id"], area_min=91, tick=7, known=shown)
+    assert again.status_code == 204
+
+
 def test_unit_panel_shows_plan_prices_and_history(app_env, app_data):
     client = app_env.server.test_client()
     login(client, "manager")
