@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, true
+from sqlalchemy import bindparam, exists, true
 
 from .errors import PermissionDenied
 from .models import RoleCode, User, project_member
@@ -163,6 +164,32 @@ def project_allowed(viewer: User, project_column, viewer_id=None):
     member = project_member.c
     user_id = viewer.id if viewer_id is None else viewer_id
     return exists().where(member.user_id == user_id, member.project_id == project_column)
+
+
+class PerScope:
+    """A statement of a hot path, built once per kind of scope (every project, or the members
+    of a project) instead of per call: building a select() and its cache key costs more than
+    running it (≈ 0.5 ms against 0.1 ms on SQLite). `build(viewer, allowed)` gets
+    `allowed(project_column)`, the project-scope test with the viewer's id as the bind
+    parameter `viewer_id`; execute the statement with `params(viewer, ...)`."""
+
+    def __init__(self, build):
+        self._build = build
+        self._built: dict[bool, Any] = {}
+
+    def __call__(self, viewer: User):
+        every = sees_every_project(viewer)
+        statement = self._built.get(every)
+        if statement is None:
+            viewer_id = bindparam("viewer_id")
+            statement = self._built[every] = self._build(
+                viewer, lambda column: project_allowed(viewer, column, viewer_id)
+            )
+        return statement
+
+    @staticmethod
+    def params(viewer: User, **values) -> dict:
+        return {"viewer_id": viewer.id, **values}
 
 
 def restrict(query, viewer: User, project_column, consultant_column=None):

@@ -145,6 +145,24 @@ def test_chart_is_scoped_to_the_viewers_projects(session, world):
     assert queries.chart(session, world.users["consultant_p2"], building.id).total == 6
 
 
+def test_the_version_statement_is_built_once_but_checks_each_viewer(session, world):
+    """queries.version is one statement per kind of scope with the viewer as a parameter:
+    whoever ran it first, the next viewer gets their own answer."""
+    building = make_building(session, world.projects[1])
+    _units(session, building)
+    member, outsider, admin = (world.users[k] for k in ("consultant_p2", "consultant", "admin"))
+    for viewer, allowed in [(member, True), (outsider, False), (admin, True), (member, True)]:
+        if allowed:
+            version = queries.version(session, viewer, building.id)
+            assert version.project_id == world.projects[1].id
+            assert version.fingerprint.startswith("6:")
+        else:
+            with pytest.raises(PermissionDenied):
+                queries.version(session, viewer, building.id)
+    with pytest.raises(DomainError):
+        queries.version(session, admin, building.id + 10_000)
+
+
 def test_unit_detail_has_areas_layout_prices_and_histories(session, world):
     project = world.projects[0]
     layout = Layout(

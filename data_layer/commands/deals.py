@@ -268,36 +268,28 @@ class Holder(NamedTuple):
     name: str  # the customer's
 
 
-# Statements of the hot path (taking a unit), built once: building a select() with its
-# options costs more than running it (≈ 0.5 ms each on our machines, before its cache key).
-_TAKE_UNIT: dict[bool, Select] = {}
-
-
-def _take_unit_statement(actor: User) -> Select:
-    every = authz.sees_every_project(actor)
-    statement = _TAKE_UNIT.get(every)
-    if statement is None:
-        name = select(Customer.name).where(Customer.id == Deal.customer_id).scalar_subquery()
-        allowed = authz.project_allowed(actor, Unit.project_id, bindparam("viewer_id"))
-        statement = _TAKE_UNIT[every] = (
-            select(
-                Unit,
-                allowed.label("allowed"),
-                Deal.id.label("deal_id"),
-                Deal.customer_id,
-                Deal.stage,
-                Deal.state,
-                Deal.reserved_until,
-                Deal.held_until,
-                name.label("name"),
-            )
-            .outerjoin(Deal, Deal.live_unit_id == Unit.id)
-            .where(Unit.id == bindparam("unit_id"))
-            .options(load_only(*_UNIT_SALE_COLUMNS))
-            .with_for_update()
-            .execution_options(populate_existing=True)
+# Statements of the hot path (taking a unit), built once (see authz.PerScope).
+@authz.PerScope
+def _take_unit_statement(_actor: User, allowed) -> Select:
+    name = select(Customer.name).where(Customer.id == Deal.customer_id).scalar_subquery()
+    return (
+        select(
+            Unit,
+            allowed(Unit.project_id).label("allowed"),
+            Deal.id.label("deal_id"),
+            Deal.customer_id,
+            Deal.stage,
+            Deal.state,
+            Deal.reserved_until,
+            Deal.held_until,
+            name.label("name"),
         )
-    return statement
+        .outerjoin(Deal, Deal.live_unit_id == Unit.id)
+        .where(Unit.id == bindparam("unit_id"))
+        .options(load_only(*_UNIT_SALE_COLUMNS))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def _take_unit(
@@ -311,7 +303,7 @@ def _take_unit(
     if not authz.has(actor, permission):
         raise PermissionDenied(permission)
     row = session.execute(
-        _take_unit_statement(actor), {"unit_id": unit_id, "viewer_id": actor.id}
+        _take_unit_statement(actor), authz.PerScope.params(actor, unit_id=unit_id)
     ).one_or_none()
     if row is None:
         raise NotFound("房间不存在。", "No such unit.")

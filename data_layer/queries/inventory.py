@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import BigInteger, func, select
+from sqlalchemy import BigInteger, Select, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -175,6 +175,25 @@ class BuildingVersion:
     precision: Precision
 
 
+@authz.PerScope
+def _version_statement(_viewer: User, allowed) -> Select:
+    return (
+        select(
+            Building.name,
+            Building.project_id,
+            allowed(Building.project_id),
+            func.count(Unit.id),
+            func.max(Unit.id),
+            func.sum(EpochMicros(Unit.updated_at)),
+            *precision_columns(),
+        )
+        .select_from(Building)
+        .outerjoin(Unit, Unit.building_id == Building.id)
+        .where(Building.id == bindparam("building_id"))
+        .group_by(Building.id, Building.name, Building.project_id)
+    )
+
+
 def version(session: Session, viewer: User, building_id: int) -> BuildingVersion:
     """The building, the viewer's right to it and its units' fingerprint in one statement (the
     live chart polls this every second per open chart).
@@ -189,21 +208,7 @@ def version(session: Session, viewer: User, building_id: int) -> BuildingVersion
     authz.require(viewer, "inventory.view")
     row = (
         session.connection()
-        .execute(
-            select(
-                Building.name,
-                Building.project_id,
-                authz.project_allowed(viewer, Building.project_id),
-                func.count(Unit.id),
-                func.max(Unit.id),
-                func.sum(EpochMicros(Unit.updated_at)),
-                *precision_columns(),
-            )
-            .select_from(Building)
-            .outerjoin(Unit, Unit.building_id == Building.id)
-            .where(Building.id == building_id)
-            .group_by(Building.id, Building.name, Building.project_id)
-        )
+        .execute(_version_statement(viewer), authz.PerScope.params(viewer, building_id=building_id))
         .one_or_none()
     )
     if row is None:
