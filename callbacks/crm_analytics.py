@@ -169,7 +169,7 @@ def register(app):
     def funnel(*values, user):
         *filters, split = values
         split = split if split in queries.SPLITS else None
-        counts = queries.stage_counts(reader(), user, funnel_filter(*filters), split)
+        counts = queries.stage_counts(reader(), user, funnel_filter(*filters), split, parallel=True)
         tr = translator()
         labels = [tr(FUNNEL_LABELS[s]) for s in queries.STAGES]
         return funnel_figure(counts, split, labels, tr), funnel_table(counts, split, labels)

@@ -215,3 +215,61 @@ def test_the_overview_reads_the_same_figures_in_parallel(private_database):
         )
     assert one.equals(both) and monthly_one.equals(monthly_both)
     assert int(both["visits"].sum()) == visitors
+
+
+def test_the_funnel_reads_the_same_counts_in_parallel(private_database):
+    """The funnel callback reads the customers' and the deals' aggregates at once on two
+    pooled connections: every viewer and split gets what one statement on the request's
+    session gives, and the deals' read did run on a reader thread."""
+    from sqlalchemy import event
+
+    from data_layer.commands import deals as deal_cmd
+    from data_layer.queries import funnel
+    from tests.factories import make_customer, make_world
+    from tests.test_deals_support import make_plans, make_units
+
+    db = private_database
+    today = date.today()
+    with db.writer() as w:
+        if w.scalar(select(User).where(User.username == "exec")) is None:
+            make_world(w)
+        project = w.scalar(select(Project).where(Project.code == "P1"))
+        consultant = w.scalar(select(User).where(User.username == "consultant"))
+        units = make_units(w, project, code="F")
+        _lump, mortgage = make_plans(w, project)
+        buyer = make_customer(w, project, consultant, "漏斗甲", "13700000001", visit_count=2)
+        make_customer(w, project, consultant, "漏斗乙", "13700000002")
+        deal_cmd.subscribe(
+            w,
+            actor=consultant,
+            unit_id=units[0].id,
+            customer_id=buyer.id,
+            plan_id=mortgage.id,
+            deposit=Decimal("50000"),
+            today=today,
+        )
+    threads: set[str] = set()
+
+    def seen(*_args):
+        threads.add(threading.current_thread().name)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.factory() as s:
+            period = funnel.FunnelFilter(start=today, end=today)
+            for username in ("exec", "manager", "consultant", "consultant2", "marketing"):
+                viewer = s.scalar(select(User).where(User.username == username))
+                for split in (None, *funnel.SPLITS):
+                    one = funnel.stage_counts(s, viewer, period, split)
+                    both = funnel.stage_counts(s, viewer, period, split, parallel=True)
+                    assert both == one, (username, split)
+            executive = s.scalar(select(User).where(User.username == "exec"))
+            counts = funnel.stage_counts(s, executive, period, parallel=True)[None]
+            customers_today = s.scalar(
+                select(func.count()).select_from(Customer).where(Customer.first_contact_on == today)
+            )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert counts["new"] == customers_today and counts["subscribed"] >= 1
+    assert counts["returning"] >= 1
+    assert any(name.startswith("reader") for name in threads)

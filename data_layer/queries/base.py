@@ -3,11 +3,16 @@ dictionary, sales staff and teams, sales plans."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .. import authz
@@ -32,6 +37,38 @@ PRECISION_KEYS = {
 }
 PRECISION_DEFAULT = 2
 PRECISION_MAX = 4  # Area/Money columns keep 2 places; 0–4 are offered for display
+
+
+_READERS: dict[int, ThreadPoolExecutor] = {}  # per process: a forked worker makes its own
+
+
+def read_all(
+    session: Session,
+    jobs: dict[str, Callable[[Session], Any]],
+    *,
+    parallel: bool,
+    heavy: tuple[str, ...],
+) -> dict[str, Any]:
+    """Run independent reads; with `parallel`, the `heavy` ones run at once, each on a pooled
+    connection of its own, while the request's session does the others (the database works
+    while Python waits). Only for callers that read committed data (a callback's reader): a
+    session holding uncommitted writes must not ask for it. At most three reads per process
+    at a time: a request takes at most four connections, within the pool's five."""
+    bind = session.get_bind()
+    if not parallel or not isinstance(bind, Engine):
+        return {name: job(session) for name, job in jobs.items()}
+
+    def run(job):
+        with Session(bind) as own:
+            return job(own)
+
+    pool = _READERS.get(os.getpid())
+    if pool is None:
+        pool = _READERS[os.getpid()] = ThreadPoolExecutor(3, thread_name_prefix="reader")
+    futures = {name: pool.submit(run, jobs[name]) for name in heavy if name in jobs}
+    out = {name: job(session) for name, job in jobs.items() if name not in futures}
+    out.update({name: future.result() for name, future in futures.items()})
+    return out
 
 
 @dataclass(frozen=True)

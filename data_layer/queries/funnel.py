@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from .. import authz
 from ..models import ContactKind, Customer, CustomerStage, Deal, User
+from .base import read_all
 from .crm import CUSTOMER_COLUMNS, CustomerFilter, customers_frame, restrict_customers
 
 STAGES = ("new", "returning", "opportunity", "subscribed", "contracted")
@@ -186,56 +187,63 @@ def _prepared(viewer: User, f: FunnelFilter, split: str | None) -> tuple:
     by_project = f.project_id or authz.scope(viewer).project_ids is not None
     hint = "ix_customer_funnel" if by_project else "ix_customer_day_funnel"
     deals = deals.with_hint(Customer, f"FORCE INDEX ({hint})", dialect_name="mysql")
+    joined = None
     if column is None:
         # Without a split each statement returns one row: one round trip for both.
         first, second = customers.subquery("c"), deals.subquery("d")
-        customers, deals = select(first, second).select_from(first).join(second, true()), None
+        joined = select(first, second).select_from(first).join(second, true())
     if len(_PREPARED) > 512:  # bounded: shapes are few, but users come and go
         _PREPARED.clear()
-    _PREPARED[key] = (customers, deals, column is not None)
+    _PREPARED[key] = (customers, deals, joined)
     return _PREPARED[key]
 
 
 def stage_counts(
-    session: Session, viewer: User, f: FunnelFilter, split: str | None = None
+    session: Session,
+    viewer: User,
+    f: FunnelFilter,
+    split: str | None = None,
+    *,
+    parallel: bool = False,
 ) -> dict[object, dict[str, int]]:
-    """{group: {stage: customers}}; the group is None without a split."""
+    """{group: {stage: customers}}; the group is None without a split. `parallel`: the
+    customers' and the deals' aggregates run at once on two connections (base.read_all; a
+    callback's reader only)."""
     authz.require(viewer, "crm.view")
     if split is not None and split not in SPLITS:
         raise ValueError(split)
-    customers, deals, grouped = _prepared(viewer, f, split)
+    customers, deals, joined = _prepared(viewer, f, split)
     params = _values(f)
     # Core execution: the statements select plain columns, the ORM layer adds nothing.
-    connection = session.connection()
-    result: dict[object, dict[str, int]] = {}
-    if deals is None:
-        n_new, n_returning, n_opportunity, _g, n_subscribed, n_contracted, n_unmarked, _d = (
-            connection.execute(customers, params).one()
+    if joined is not None and not parallel:
+        row = session.connection().execute(joined, params).one()
+        got = {"customers": [row[:4]], "deals": [row[4:]]}
+    else:
+        got = read_all(
+            session,
+            {
+                "customers": lambda s: s.connection().execute(customers, params).all(),
+                "deals": lambda s: s.connection().execute(deals, params).all(),
+            },
+            parallel=parallel,
+            heavy=("deals",),
         )
-        return {
-            None: {
-                "new": int(n_new),
-                "returning": int(n_returning),
-                "opportunity": int(n_opportunity) + int(n_unmarked),
-                "subscribed": int(n_subscribed),
-                "contracted": int(n_contracted),
-            }
-        }
-    for n_new, n_returning, n_opportunity, grp in connection.execute(customers, params):
-        result[grp if grouped else None] = {
-            "new": int(n_new),
-            "returning": int(n_returning),
-            "opportunity": int(n_opportunity),
+    result: dict[object, dict[str, int]] = {}
+    for n_new, n_returning, n_opportunity, grp in got["customers"]:
+        result[grp if split else None] = {
+            "new": int(n_new or 0),
+            "returning": int(n_returning or 0),
+            "opportunity": int(n_opportunity or 0),
             "subscribed": 0,
             "contracted": 0,
         }
-    for n_subscribed, n_contracted, n_unmarked, grp in connection.execute(deals, params):
-        counts = result.get(grp if grouped else None)
+    for n_subscribed, n_contracted, n_unmarked, grp in got["deals"]:
+        counts = result.get(grp if split else None)
         if counts is None:
             continue
-        counts["subscribed"] = int(n_subscribed)
-        counts["contracted"] = int(n_contracted)
-        counts["opportunity"] += int(n_unmarked)
+        counts["subscribed"] = int(n_subscribed or 0)
+        counts["contracted"] = int(n_contracted or 0)
+        counts["opportunity"] += int(n_unmarked or 0)
     if split is None and None not in result:
         result[None] = dict.fromkeys(STAGES, 0)
     return result

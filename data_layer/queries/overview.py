@@ -13,17 +13,12 @@ Definitions (the same for every card, chart and drill-down):
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, case, func, select, true
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .. import authz, figures
@@ -44,6 +39,7 @@ from ..models import (
 from ..rules import idcard as idcard_rules
 from ..rules import mobile as mobile_rules
 from ..rules.money import money
+from .base import read_all
 
 SOLD = (UnitStatus.SUBSCRIBED, UnitStatus.CONTRACTED)
 UNRELEASED = (UnitStatus.UNRELEASED, UnitStatus.NOT_FOR_SALE)
@@ -198,7 +194,7 @@ def overview_frames(
         return pd.DataFrame(columns=PROJECT_COLUMNS), _monthly_frame([], start, end, {})
     # Every project in sight: the large reads go without an IN list (other rows are dropped).
     every = project_id is None and authz.scope(viewer).project_ids is None
-    got = _read_all(
+    got = read_all(
         session,
         {
             "plan": lambda s: plan_frame(s, projects, start, end),
@@ -208,34 +204,15 @@ def overview_frames(
             "money": lambda s: figures.totals(s, projects, start, end, every),
             "names": lambda s: _names(s, projects),
         },
-        parallel,
+        parallel=parallel,
+        heavy=HEAVY,
     )
     by_month = _monthly_frame(projects, start, end, got)
     return _project_frame(projects, by_month, got), by_month
 
 
-_READERS: dict[int, ThreadPoolExecutor] = {}  # per process: a forked worker makes its own
-# The reads that take time: run on pooled connections of their own while the request's
-# session does the small ones (at most four connections per request: within the pool's five).
+# The reads that take time: on pooled connections of their own (base.read_all).
 HEAVY = ("sales", "stock", "money")
-
-
-def _read_all(session: Session, jobs: dict[str, Callable[[Session], Any]], parallel: bool):
-    bind = session.get_bind()
-    if not parallel or not isinstance(bind, Engine):
-        return {name: job(session) for name, job in jobs.items()}
-
-    def run(job):
-        with Session(bind) as own:
-            return job(own)
-
-    pool = _READERS.get(os.getpid())
-    if pool is None:
-        pool = _READERS[os.getpid()] = ThreadPoolExecutor(3, thread_name_prefix="overview-read")
-    futures = {name: pool.submit(run, jobs[name]) for name in HEAVY if name in jobs}
-    out = {name: job(session) for name, job in jobs.items() if name not in futures}
-    out.update({name: future.result() for name, future in futures.items()})
-    return out
 
 
 def _names(session: Session, projects: list[int]) -> dict[int, str]:
