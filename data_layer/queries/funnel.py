@@ -208,7 +208,8 @@ def stage_counts(
 ) -> dict[object, dict[str, int]]:
     """{group: {stage: customers}}; the group is None without a split. `parallel`: the
     customers' and the deals' aggregates run at once on two connections (base.read_all; a
-    callback's reader only)."""
+    callback's reader only; the two reads may see commits a moment apart, the next refresh
+    shows both)."""
     authz.require(viewer, "crm.view")
     if split is not None and split not in SPLITS:
         raise ValueError(split)
