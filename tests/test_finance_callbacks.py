@@ -291,3 +291,31 @@ def test_swap_form_needs_the_new_contract_number_of_a_signed_deal(app_env):
         new = s.scalar(select(Deal).where(Deal.live_unit_id == target))
         assert old.state == DealState.SWAPPED
         assert (new.contract_no, new.stage) == ("HT-SWAP-2", DealStage.CONTRACTED)
+
+
+def test_collections_rate_axis_has_whole_ticks_and_room_above_100_percent():
+    """The cumulative rate's axis counts in whole twenties (not ticks synchronised with the
+    money axis) and stretches when money paid ahead of its due date passes 100 %."""
+    from datetime import date
+
+    from callbacks.finance import collections_figure
+    from data_layer.queries import collections as coll
+
+    months = [date(2026, 10, 1), date(2026, 11, 1)]
+    zero = [Decimal("0")] * 2
+    data = coll.Collections(
+        grain="month",
+        periods=months,
+        received={code: list(zero) for code, _ in coll.SERIES}
+        | {"deposit": [Decimal("50000"), Decimal("90000")]},
+        due=[Decimal("50000"), Decimal("20000")],
+        cumulative_rate=[Decimal("100.0"), Decimal("200.0")],
+        aging={},
+        total_received=Decimal("140000"),
+        total_due=Decimal("70000"),
+    )
+    axis = collections_figure(data)["layout"]["yaxis2"]
+    assert axis["tickmode"] == "linear" and axis["dtick"] == 20
+    assert axis["range"][0] == 0 and axis["range"][1] >= 200
+    data_low = coll.Collections(**{**data.__dict__, "cumulative_rate": [None, Decimal("42.0")]})
+    assert collections_figure(data_low)["layout"]["yaxis2"]["range"] == [0, 105]

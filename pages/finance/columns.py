@@ -1,5 +1,6 @@
 """Grid columns of the finance screens."""
 
+from dashboard.format import grid_number
 from pages.deals.columns import MONEY, NUMBER
 
 RECEIPTS = [
@@ -86,7 +87,7 @@ PERFORMANCE = [
     {"field": "target_units", "headerName": "目标套数", **NUMBER},
     {"field": "amount", "headerName": "认购金额", **MONEY},
     {"field": "target_amount", "headerName": "目标金额", **MONEY},
-    {"field": "rate", "headerName": "完成率%", **NUMBER},
+    {"field": "rate", "headerName": "完成率%", **grid_number(",.1f")},
 ]
 
 REFUNDS = [

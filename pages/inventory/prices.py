@@ -29,7 +29,7 @@ def _field(label, component, width=None):
     )
 
 
-def _adjust_tab():
+def _adjust_tab(fmt):
     return html.Div(
         [
             html.Div(
@@ -91,7 +91,11 @@ def _adjust_tab():
             ),
             html.Div(id=ids.ADJ_FEEDBACK),
             html.Div(id=ids.ADJ_SUMMARY, className="price-preview-totals mb-2"),
-            grid(ids.ADJ_GRID, columns.PREVIEW, height=320),
+            grid(
+                ids.ADJ_GRID,
+                columns.with_numbers(columns.PREVIEW, columns.PREVIEW_NUMBERS, fmt),
+                height=320,
+            ),
         ],
         className="pt-2",
     )
@@ -252,7 +256,7 @@ def layout(**_query):
             ),
             dbc.Tabs(
                 [
-                    dbc.Tab(_adjust_tab(), label=_("批量调价"), tab_id="adjust"),
+                    dbc.Tab(_adjust_tab(fmt), label=_("批量调价"), tab_id="adjust"),
                     dbc.Tab(_unit_tab(fmt), label=_("逐套定价"), tab_id="units"),
                     dbc.Tab(_rule_tab(), label=_("规则定价"), tab_id="rule"),
                     dbc.Tab(
