@@ -64,12 +64,27 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         # process; their results and progress live on disk beside the database.
         background_callback_manager=_background_manager(settings),
     )
+    _html_lang(app)
     app.layout = shell.layout
     shell.wrap_page_layouts()
     shell.register(app)
     for module in callbacks.modules():
         module.register(app)
     return app
+
+
+def _html_lang(app: dash.Dash) -> None:
+    """<html lang> of each page load in the viewer's language: the browser and
+    assets/plotly-locale.js (Chinese month and day names on chart axes) read it."""
+    from .i18n import language
+
+    render = app.interpolate_index
+
+    def interpolate_index(**kwargs):
+        lang = "zh-CN" if language() == "zh" else "en"
+        return render(**kwargs).replace("<html>", f'<html lang="{lang}">', 1)
+
+    app.interpolate_index = interpolate_index
 
 
 def _background_manager(settings: Settings):
