@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
 
 from dashboard import auth, exports, shell
+from dashboard import format as number_format
 from dashboard.components import feedback, grid
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
@@ -20,7 +21,6 @@ from data_layer.commands import deals as commands
 from data_layer.errors import DomainError
 from data_layer.queries import deals as queries
 from data_layer.queries import finance as finance_queries
-from data_layer.rules.money import format_amount
 from pages.deals import columns, ids
 from pages.inventory import ids as inventory_ids
 
@@ -31,6 +31,16 @@ ACTION_LABELS = {
     "sign": "直接签约",
     "sign_deal": "签约",
     "release": "释放",
+}
+# In Chinese the action and the state it leads to are one word (预留 reserve / reserved); the
+# catalogue translates the word as the state, so the buttons have their own English verbs.
+ACTION_EN = {
+    "reserve": "Reserve",
+    "hold": "Hold",
+    "subscribe": "Subscribe",
+    "sign": "Sign directly",
+    "sign_deal": "Sign contract",
+    "release": "Release",
 }
 # Which form groups each action shows.
 ACTION_FIELDS = {
@@ -74,8 +84,101 @@ def _text(value) -> str:
     return repr(value) if isinstance(value, float) else str(value).strip()
 
 
-def _money_text(value) -> str:
-    return "¥" + format_amount(value) if value is not None else "—"
+def action_label(action: str) -> str:
+    """The button text of a deal action in the viewer's language (a verb in English)."""
+    return ACTION_EN[action] if language() == "en" else ACTION_LABELS[action]
+
+
+def _money_text(value, fmt: number_format.Formatter | None = None) -> str:
+    """An amount with the precision settings (数据设置) of `fmt` (this request's by default)."""
+    if value is None:
+        return "—"
+    return "¥" + (fmt or number_format.current()).amount(value)
+
+
+# Readable names of what a deal's history lines record (DealEvent.details and the payload of
+# a change request), in the order they are shown; keys not listed are left out.
+DETAIL_LABELS = {
+    "plan": "付款方案",
+    "name": "费用",
+    "list_total": "表价总价",
+    "discount_rate": "方案折扣",
+    "extra_discount": "额外优惠",
+    "deal_total": "成交总价",
+    "deposit": "定金",
+    "amount": "金额",
+    "until": "保留至",
+    "stage": "阶段",
+    "contract_no": "合同编号",
+    "home_count": "家庭住房套数",
+    "filing_no": "备案号",
+    "reason_label": "原因",
+    "developer_fault": "开发商原因",
+    "new_unit_code": "换至房间",
+    "old_unit": "原房间",
+    "new_unit": "换至房间",
+    "new_customer_name": "新客户",
+    "price_difference": "差价",
+    "moved": "转款",
+    "refund": "应退",
+    "before": "调整前",
+    "after": "调整后",
+    "self_approved": "权限内批准",
+    "by": "批准人",
+    "reason": "说明",
+    "note": "审批意见",
+}
+MONEY_DETAILS = {
+    "list_total",
+    "extra_discount",
+    "deal_total",
+    "deposit",
+    "amount",
+    "price_difference",
+    "moved",
+    "refund",
+    "before",
+    "after",
+}
+
+
+def _detail_value(key: str, value, fmt: number_format.Formatter) -> str:
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if key in MONEY_DETAILS:
+        try:
+            amount = Decimal(str(value))
+        except ArithmeticError:
+            return str(value)
+        sign = "-" if amount < 0 else ("+" if key == "price_difference" and amount > 0 else "")
+        return sign + _money_text(abs(amount), fmt)
+    if key == "stage":
+        labels = {stage.value: zh for stage, (zh, _en) in commands.STAGE_LABELS.items()}
+        return _(labels.get(value, str(value)))
+    if key == "discount_rate":
+        try:
+            return f"{Decimal(str(value)).normalize():f}"
+        except ArithmeticError:
+            return str(value)
+    return str(value)
+
+
+def history_text(details: dict | None, fmt: number_format.Formatter) -> str:
+    """A history line's details as 标签：值 pairs in the viewer's language ("定金：¥20,000.00；
+    保留至：2026-12-08"), amounts with the precision settings."""
+    values = dict(details or {})
+    payload = values.pop("payload", None)
+    if isinstance(payload, dict):  # a change request: what was asked for
+        values = {**payload, **values}
+    parts = []
+    for key, label in DETAIL_LABELS.items():
+        value = values.get(key)
+        if value is None or value == "" or isinstance(value, (dict, list)):
+            continue
+        if key == "developer_fault" and not value:
+            continue
+        parts.append(f"{_(label)}：{_detail_value(key, value, fmt)}")
+    return "；".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,6 +186,7 @@ def _money_text(value) -> str:
 
 
 def _summary(panel: queries.UnitPanel | None) -> list:
+    """The unit panel's table and action buttons; numbers with the precision settings."""
     if panel is None:
         return [
             html.P(
@@ -90,14 +194,15 @@ def _summary(panel: queries.UnitPanel | None) -> list:
                 className="text-muted small mb-0",
             )
         ]
+    fmt = number_format.current()
     rows = [
         (_("房间"), panel.code),
         (_("状态"), _(panel.status_label)),
-        (_("建筑面积"), f"{panel.area} m²"),
-        (_("表价总价"), _money_text(panel.list_total)),
+        (_("建筑面积"), f"{fmt.area(panel.area)} m²"),
+        (_("表价总价"), _money_text(panel.list_total, fmt)),
     ]
     if panel.floor_total is not None:
-        rows.append((_("底价总价"), _money_text(panel.floor_total)))
+        rows.append((_("底价总价"), _money_text(panel.floor_total, fmt)))
     if panel.customer:
         rows.append((_("客户"), f"{panel.customer}（{_(panel.stage_label)}）"))
         rows.append((_("置业顾问"), panel.consultant))
@@ -120,7 +225,7 @@ def _summary(panel: queries.UnitPanel | None) -> list:
             html.Div(
                 [
                     dbc.Button(
-                        _(ACTION_LABELS[a]),
+                        action_label(a),
                         id={"type": ids.ACTION, "action": a},
                         size="sm",
                         color="primary" if a in ("subscribe", "sign_deal") else "outline-primary",
@@ -250,7 +355,7 @@ def register(app):
         plans = queries.plan_options(s, panel.project_id)
         shown = ACTION_FIELDS[action]
         styles = [{"display": "block"} if g in shown else {"display": "none"} for g in GROUPS]
-        title = _("{action} · 房间 {code}", action=_(ACTION_LABELS[action]), code=panel.code)
+        title = _("{action} · 房间 {code}", action=action_label(action), code=panel.code)
         return (
             True,
             action,
@@ -285,19 +390,35 @@ def register(app):
         plan = s.get(PaymentPlan, plan_id) if plan_id else None
         if plan is not None and plan.project_id != unit.project_id:
             plan = None
+        # A live reservation or hold keeps its snapshotted price (only its customer may go on).
+        held = commands.live_deal(s, unit.id)
+        if (
+            held is None
+            or held.stage
+            not in (
+                commands.DealStage.RESERVED,
+                commands.DealStage.HELD,
+            )
+            or commands.is_stale(held, date.today())
+        ):
+            held = None
         try:
-            q = commands.quote_unit(s, unit, plan, _text(extra) or "0")
+            q = commands.quote_for_deal(s, unit, held, plan, _text(extra) or "0")
         except (DomainError, ValueError, TypeError) as err:
             text = err.text(language()) if isinstance(err, DomainError) else _("请输入正确的金额。")
             return dbc.Alert(text, color="warning", className="py-1")
+        fmt = number_format.current()
         lines = [
-            (_("表价总价"), _money_text(q.list_total)),
+            (_("表价总价"), _money_text(q.list_total, fmt)),
             (_("方案折扣"), f"{q.discount_rate.normalize()}"),
-            (_("方案价"), _money_text(q.plan_total)),
-            (_("额外优惠"), _money_text(q.extra_discount)),
-            (_("成交总价"), _money_text(q.deal_total)),
-            (_("成交单价"), _money_text(q.deal_unit_price)),
-            (_("定金上限（20%）"), _money_text(commands.fee_rules.deposit_limit(q.deal_total))),
+            (_("方案价"), _money_text(q.plan_total, fmt)),
+            (_("额外优惠"), _money_text(q.extra_discount, fmt)),
+            (_("成交总价"), _money_text(q.deal_total, fmt)),
+            (_("成交单价"), "¥" + fmt.unit_price(q.deal_unit_price)),
+            (
+                _("定金上限（20%）"),
+                _money_text(commands.fee_rules.deposit_limit(q.deal_total), fmt),
+            ),
         ]
         out = [
             html.Table(
@@ -400,7 +521,7 @@ def register(app):
                 message = _(
                     "认购成功：{code} 成交总价 ¥{total}。",
                     code=panel.code,
-                    total=format_amount(deal.deal_total),
+                    total=number_format.current().amount(deal.deal_total),
                 )
             elif action in ("sign", "sign_deal"):
                 walk_in = action == "sign"
@@ -423,7 +544,14 @@ def register(app):
             else:
                 raise dash.exceptions.PreventUpdate
         except DomainError as err:
-            return feedback(err.text(language()), ok=False), dash.no_update, dash.no_update
+            # Refused (e.g. someone else took the unit a moment ago): show the unit as it is
+            # now, with the actions left to this user, and refresh the lists that show it.
+            reader().expire_all()
+            return (
+                feedback(err.text(language()), ok=False),
+                _summary(_panel(user, unit_id)),
+                uuid.uuid4().hex,
+            )
         except (TypeError, ValueError):
             return feedback(_("请检查填写的内容。"), ok=False), dash.no_update, dash.no_update
         reader().expire_all()
@@ -736,7 +864,12 @@ def _units(user, building_id):
 
 
 def _approvals(user, project_id, status):
-    return queries.approvals_frame(reader(), user, project_id, status or None)
+    """The change requests, with each 换房's price difference (new price − the deal's)."""
+    frame = queries.approvals_frame(reader(), user, project_id, status or None)
+    swaps = frame.loc[frame["kind"] == queries.APPROVAL_LABELS["swap"], "id"]
+    differences = commands.swap_price_differences(reader(), swaps.tolist())
+    frame["price_difference"] = [differences.get(int(i)) for i in frame["id"]]
+    return frame
 
 
 def _contracts(user, project_id):
@@ -751,6 +884,12 @@ def detail_view(user, deal_id, prefix: str):
     if detail is None:
         return None
     d = detail.deal
+    fmt = number_format.current()
+    raw = commands.history_details(reader(), d.id)
+    events = [
+        {**e, "kind": _(e["kind"]), "details": history_text(details, fmt)}
+        for e, details in zip(detail.events, raw, strict=False)
+    ]
     receivables = [
         {
             **r,
@@ -768,7 +907,7 @@ def detail_view(user, deal_id, prefix: str):
         [
             html.Strong(f"{detail.unit_code} · {detail.customer}"),
             html.Span(
-                " · " + _("成交总价 ¥{total}", total=format_amount(d.deal_total or 0)),
+                " · " + _("成交总价 ¥{total}", total=fmt.amount(d.deal_total or 0)),
                 className="ms-1",
             ),
             html.Span(
@@ -801,7 +940,7 @@ def detail_view(user, deal_id, prefix: str):
                     dbc.Col(
                         [
                             html.H3(_("交易历史"), className="h6"),
-                            grid(f"{prefix}-events", columns.EVENTS, detail.events, height=260),
+                            grid(f"{prefix}-events", columns.EVENTS, events, height=260),
                         ],
                         lg=5,
                     ),

@@ -195,4 +195,17 @@ EN = {
     "换房（换出）": "Swap (out)",
     "换房（换入）": "Swap (in)",
     "退款调整": "Refund adjusted",
+    # deal history details, swap difference
+    "换房差价": "Swap price difference",
+    "费用": "Fee",
+    "家庭住房套数": "Homes of the household",
+    "开发商原因": "Developer's fault",
+    "原房间": "Previous unit",
+    "差价": "Price difference",
+    "转款": "Moved",
+    "应退": "Refund due",
+    "调整前": "Before",
+    "调整后": "After",
+    "权限内批准": "Within own limit",
+    "批准人": "Approved by",
 }

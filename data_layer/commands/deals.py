@@ -5,6 +5,7 @@ queue and the loser gets a Chinese message naming who holds the unit."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -335,6 +336,17 @@ def _lock_deal(session: Session, deal_id: int) -> Deal:
     return deal
 
 
+def history_details(session: Session, deal_id: int) -> list[dict]:
+    """The details of a deal's history lines as stored (in the order of the history), for a
+    screen that renders them; the caller has checked that the viewer may see the deal."""
+    return [
+        dict(d or {})
+        for d in session.scalars(
+            select(DealEvent.details).where(DealEvent.deal_id == deal_id).order_by(DealEvent.id)
+        )
+    ]
+
+
 def live_deal(session: Session, unit_id: int) -> Deal | None:
     return session.scalar(
         select(Deal).where(Deal.live_unit_id == unit_id).execution_options(populate_existing=True)
@@ -502,6 +514,34 @@ def quote_unit(
         list_unit_price=unit.list_unit_price,
         list_total=unit.list_total,
         floor_total=unit.floor_total,
+        discount_rate=plan.discount_rate if plan else Decimal("1"),
+        extra_discount=extra_discount,
+        extra_limit_ratio=extra_discount_limit(session),
+    )
+
+
+def quote_for_deal(
+    session: Session,
+    unit: Unit,
+    deal: Deal | None,
+    plan: PaymentPlan | None,
+    extra_discount: DecimalLike = 0,
+) -> PriceQuote:
+    """The price of a sale on `unit`: a live reservation or hold (`deal`) keeps the list price
+    it snapshotted, so a later price change never alters it (the plan's discount and the extra
+    discount apply to that list price); otherwise the unit's current list price. The floor is
+    not snapshotted: the unit's current floor is taken at the snapshot's share of the list
+    price (the same floor when the price has not changed)."""
+    if deal is None or deal.list_total is None or deal.area is None:
+        return quote_unit(session, unit, plan, extra_discount)
+    floor = unit.floor_total
+    if floor is not None and unit.list_total and unit.list_total != deal.list_total:
+        floor = money(floor * deal.list_total / unit.list_total)
+    return quote_price(
+        area=deal.area,
+        list_unit_price=deal.list_unit_price,
+        list_total=deal.list_total,
+        floor_total=floor,
         discount_rate=plan.discount_rate if plan else Decimal("1"),
         extra_discount=extra_discount,
         extra_limit_ratio=extra_discount_limit(session),
@@ -830,13 +870,13 @@ def hold(
     unit, holder = _take_unit(session, unit_id, actor, "deal.create")
     customer = _customer(session, actor, customer_id, unit.project_id)
     project = session.get(Project, unit.project_id)
-    q = quote_unit(session, unit, None)
-    amount = _deposit(deposit, q.list_total)
     existing = _check_sellable(session, unit, holder, customer.id, today, actor)
     if existing is not None and existing.stage != DealStage.RESERVED:
         raise DealRefused(
             f"{unit.code} 已由该客户临定。", f"{unit.code} is already held for this customer."
         )
+    q = quote_for_deal(session, unit, existing, None)
+    amount = _deposit(deposit, q.list_total)
     deal = existing or Deal(
         project_id=unit.project_id,
         unit_id=unit.id,
@@ -861,11 +901,24 @@ def hold(
 
 
 def _deposit(deposit: DecimalLike, price: Decimal) -> Decimal:
+    """The deposit as money: a number, above 0, at most 20% of `price` (fee_rules), refused
+    with its Chinese message and the English twin."""
     try:
         amount = money(deposit if deposit not in (None, "") else "0")
-        fee_rules.check_deposit(amount, price)
     except (TypeError, ValueError) as err:
-        raise ValidationError(str(err), str(err), errors={"deposit": str(err)}) from None
+        zh = str(err)
+        raise ValidationError(
+            zh, f"The deposit is not a number: {deposit!r}", errors={"deposit": zh}
+        ) from None
+    try:
+        fee_rules.check_deposit(amount, price)
+    except ValueError as err:
+        if amount <= 0:
+            en = "The deposit must be above zero."
+        else:
+            limit = format_amount(fee_rules.deposit_limit(price))
+            en = f"The deposit may not exceed 20% of the price (at most ¥{limit})."
+        raise ValidationError(str(err), en, errors={"deposit": str(err)}) from None
     return amount
 
 
@@ -904,9 +957,9 @@ def _subscribe(session, *, actor, unit_id, customer_id, plan_id, deposit, extra_
     existing = _check_sellable(session, unit, holder, customer_id, today, actor)
     customer = _customer(session, actor, customer_id, unit.project_id)
     plan = _plan(session, plan_id, unit.project_id)
-    requested = quote_unit(session, unit, plan, extra_discount or 0)
+    requested = quote_for_deal(session, unit, existing, plan, extra_discount or 0)
     needs_approval = requested.needs_approval and not authz.has(actor, "deal.approve")
-    applied = quote_unit(session, unit, plan, 0) if needs_approval else requested
+    applied = quote_for_deal(session, unit, existing, plan, 0) if needs_approval else requested
     amount = _deposit(deposit, applied.deal_total)
     held = Decimal("0")
     if existing is not None and existing.stage == DealStage.HELD:
@@ -1309,7 +1362,12 @@ def request_change(
                 "请选择本项目的另一套房间。", "Choose another unit.", {"unit": "x"}
             )
         _check_swap_target(session, target)
-        payload = {"new_unit_id": target.id, "new_unit_code": target.code}
+        difference = _swap_quote(session, deal, target).deal_total - deal.deal_total
+        payload = {
+            "new_unit_id": target.id,
+            "new_unit_code": target.code,
+            "price_difference": str(difference),
+        }
         if deal.stage == DealStage.CONTRACTED:
             payload["contract_no"] = _contract_number(session, contract_no, None)
     elif kind == ApprovalKind.RENAME:
@@ -1363,7 +1421,10 @@ def decide(
     if approve:
         if deal.state != DealState.LIVE:
             raise DealRefused("该交易已关闭，不能变更。", "This deal is closed.")
-        APPLY[approval.kind](session, actor, deal, approval.payload or {}, today)
+        difference = APPLY[approval.kind](session, actor, deal, approval.payload or {}, today)
+        if approval.kind == ApprovalKind.SWAP:  # the difference it was carried out at
+            approval.payload = {**(approval.payload or {}), "price_difference": str(difference)}
+            session.flush()
     _event(
         session,
         deal,
@@ -1453,7 +1514,40 @@ def _swap_moves(
     return moves
 
 
-def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> None:
+def _swap_quote(session: Session, deal: Deal, unit: Unit) -> PriceQuote:
+    """The new unit's price for a swap: at its price now, with the deal's plan and extra
+    discount."""
+    plan = session.get(PaymentPlan, deal.plan_id) if deal.plan_id else None
+    return quote_unit(session, unit, plan, deal.extra_discount)
+
+
+def swap_price_differences(session: Session, approval_ids) -> dict[int, Decimal | None]:
+    """What each 换房 request changes the price by (new deal price − the deal's): a pending
+    request at the new unit's price now (what approving it would do), a decided one as
+    recorded when it was asked or carried out; None when it cannot be priced."""
+    out: dict[int, Decimal | None] = {}
+    ids = [int(i) for i in approval_ids]
+    if not ids:
+        return out
+    rows = session.scalars(
+        select(DealApproval).where(DealApproval.id.in_(ids), DealApproval.kind == ApprovalKind.SWAP)
+    )
+    for approval in rows:
+        payload = approval.payload or {}
+        recorded = payload.get("price_difference")
+        out[approval.id] = to_decimal(recorded) if recorded not in (None, "") else None
+        if approval.status != ApprovalStatus.PENDING:
+            continue
+        deal = session.get(Deal, approval.deal_id)
+        unit = session.get(Unit, int(payload.get("new_unit_id") or 0))
+        if deal is None or unit is None or deal.deal_total is None:
+            continue
+        with contextlib.suppress(DomainError):  # e.g. the unit lost its price: as recorded
+            out[approval.id] = _swap_quote(session, deal, unit).deal_total - deal.deal_total
+    return out
+
+
+def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> Decimal:
     """换房: the deal ends as SWAPPED and the buyer gets a new live deal on the new unit at
     its price (same plan, extra discount, deposit and stage; a signed deal gets the new
     contract number); the money paid moves with it (换房转款), and what the new deal cannot
@@ -1471,7 +1565,7 @@ def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> None:
         raise _holder_refusal(session, new_unit, holder)
     _check_swap_target(session, new_unit)
     plan = session.get(PaymentPlan, deal.plan_id) if deal.plan_id else None
-    q = quote_unit(session, new_unit, plan, deal.extra_discount)
+    q = _swap_quote(session, deal, new_unit)
     if q.deal_total < deal.deposit:
         raise DealRefused(
             f"{new_unit.code} 的成交价低于已交定金，不能换入。",
@@ -1549,6 +1643,7 @@ def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> None:
         home_count=home_count,
     )
     audit.record(session, actor, "deal.swap", new, before=before, after=_price_fields(new))
+    return difference
 
 
 def _apply_rename(session, actor, deal: Deal, payload: dict, today: date) -> None:

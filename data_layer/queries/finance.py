@@ -287,6 +287,7 @@ class DailyReport:
     total: Decimal  # net: money received less refunds paid out
     count: int
     refunded: Decimal = Decimal("0")  # refund vouchers (退款单) of the day, as a positive sum
+    by_status: pd.DataFrame | None = None  # 已审核 / 未审核 subtotals (status, count, amount)
 
     @property
     def received(self) -> Decimal:
@@ -315,6 +316,7 @@ def daily_report(session: Session, viewer: User, project_id: int | None, day: da
         rows=frame,
         by_method=group("method"),
         by_kind=group("kind"),
+        by_status=group("status"),
         total=total,
         count=len(frame),
         refunded=-sum(refunds, Decimal("0")),

@@ -72,6 +72,7 @@ APPROVALS = [
     {"field": "customer", "headerName": "客户"},
     {"field": "kind", "headerName": "变更类型", "maxWidth": 110},
     {"field": "what", "headerName": "内容"},
+    {"field": "price_difference", "headerName": "换房差价", **MONEY},
     {"field": "reason", "headerName": "原因"},
     {"field": "requested_by", "headerName": "申请人"},
     {"field": "created_at", "headerName": "申请时间"},

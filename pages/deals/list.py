@@ -25,6 +25,7 @@ def layout(**_query):
         {"label": _("已过期"), "value": "expired"},
         {"label": _("已退房"), "value": "cancelled"},
         {"label": _("已挞定"), "value": "forfeited"},
+        {"label": _("已换房"), "value": "swapped"},
     ]
     return html.Div(
         [
