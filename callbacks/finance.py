@@ -13,7 +13,7 @@ import pandas as pd
 from dash import Input, Output, State, html
 
 from callbacks.deals import plain_rows
-from dashboard import auth, charts, exports, shell
+from dashboard import auth, charts, exports, format, shell
 from dashboard.components import feedback, kpi_card
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
@@ -24,6 +24,7 @@ from data_layer.queries import collections as coll
 from data_layer.queries import finance as queries
 from data_layer.rules.money import format_amount
 from pages.finance import columns, ids
+from pages.finance.widgets import no_live_deal, summary_height
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -71,16 +72,20 @@ def _export(app, what, grid_ids, records, cols, sheet, state, **kwargs):
 
 
 def _receivables(user, deal_id, exact: bool = False) -> list[dict]:
-    """A deal's open receivables (收款登记), amounts as text for the grid or exact."""
+    """A deal's open receivables (收款登记), amounts as numbers for the grid or exact."""
     if not deal_id:
         return []
     rows = queries.open_receivables(reader(), user, deal_id)
     for row in rows:
         row["kind"], row["payer"] = _(row["kind"]), _(row["payer"])
-        if exact:
-            for field in ("amount", "paid", "open"):
-                row[field] = Decimal(row[field])
-    return rows
+        for field in ("amount", "paid", "open"):
+            row[field] = Decimal(row[field])
+    return rows if exact else format.grid_records(rows)
+
+
+def _columns(defs: list[dict]) -> list[dict]:
+    """Column definitions sent by a callback, headers translated as the layout's grid() does."""
+    return [{**c, "headerName": _(c.get("headerName", c["field"]))} for c in defs]
 
 
 def _deal_receipts(user, deal_id, kind: str | None = None):
@@ -125,34 +130,29 @@ def _drill_source(trigger, click, aging_click, project_id, grain) -> dict | None
     return {"project": project_id, "series": custom[0], "start": custom[1], "grain": grain}
 
 
+# Fields of overdue receivable rows whose values are Chinese labels.
+OVERDUE_LABELS = ("kind", "payer", "bucket")
+
+
+def _drill_kind(source: dict | None) -> tuple[list[dict], tuple[str, ...]]:
+    """The drill-down grid's columns and translated fields for what it lists: an aging bar's
+    overdue receivables, or receipts."""
+    if source and "bucket" in source:
+        return columns.AGING_DETAIL, OVERDUE_LABELS
+    return columns.DAILY_RECEIPTS, RECEIPT_LABELS
+
+
 def _drill(user, source: dict):
-    """The rows behind a clicked bar (receipts, or overdue receivables shown as receipt rows
-    keyed by the receivable) and the grid's title."""
+    """The rows behind a clicked bar (receipts, or the overdue receivables of an aging bucket
+    keyed by the receivable as `id`) and the grid's title."""
     project_id = source.get("project")
     if "bucket" in source:
         bucket = source["bucket"]
         frame = _overdue(user, project_id)
-        rows = [
-            {
-                "id": r["receivable_id"],
-                "number": "",
-                "received_on": r["due_on"],
-                "project": r["project"],
-                "unit": r["unit"],
-                "customer": r["customer"],
-                "payer": _(r["payer"]),
-                "method": "",
-                "kind": _(r["kind"]),
-                "amount": r["open"],
-                "status": _("逾期 {d} 天", d=r["days"]),
-                "reversed": "",
-                "reverses": "",
-                "created_by": r["consultant"],
-            }
-            for r in exports.exact_rows(frame[frame["bucket"] == bucket])
-        ]
-        title = _("账龄 {b} 的欠款明细（{n} 笔）", b=_(bucket), n=len(rows))
-        return pd.DataFrame(rows, columns=["id", *queries.RECEIPT_COLUMNS[1:]]), title
+        frame = frame[frame["bucket"] == bucket].rename(columns={"receivable_id": "id"})
+        frame = frame[["id", *(c["field"] for c in columns.AGING_DETAIL)]]
+        title = _("账龄 {b} 的欠款明细（{n} 笔）", b=_(bucket), n=len(frame))
+        return frame.reset_index(drop=True), title
     series = source.get("series")
     start_d = _date(source.get("start"))
     if start_d is None:  # not a bar of the chart
@@ -227,6 +227,12 @@ def register(app):
         "finance.edit",
         Output(ids.RC_FEEDBACK, "children"),
         Output(ids.RC_TOKEN, "data"),
+        # A recorded receipt empties the form (the deal stays chosen; its receivables are read
+        # again with no allocations), so a second click cannot record the same money twice.
+        Output(ids.RC_AMOUNT, "value"),
+        Output(ids.RC_PAYER, "value"),
+        Output(ids.RC_NUMBER, "value"),
+        Output(ids.RC_NOTES, "value"),
         Input(ids.RC_SUBMIT, "n_clicks"),
         State(ids.RC_DEAL, "value"),
         State(ids.RC_AMOUNT, "value"),
@@ -243,8 +249,11 @@ def register(app):
     def record(n, deal_id, amount, method, payer, received_on, number, notes, rows, token, *, user):
         if not n:
             raise dash.exceptions.PreventUpdate
+        keep = (dash.no_update,) * 5
         if not deal_id:
-            return feedback(_("请先选择交易。"), ok=False), dash.no_update
+            return feedback(no_live_deal(), ok=False), *keep
+        if not _text(amount):
+            return feedback(_("请填写收款金额。"), ok=False), *keep
         allocations = [
             {"receivable_id": r["id"], "amount": _text(r.get("allocate"))}
             for r in rows or []
@@ -265,13 +274,14 @@ def register(app):
                 token=token,
             )
         except DomainError as err:
-            return feedback(err.text(language()), ok=False), dash.no_update
+            return feedback(err.text(language()), ok=False), *keep
         text = _(
             "已登记收据 {no}，金额 ¥{amount}（待审核）。",
             no=receipt.number,
             amount=format_amount(receipt.amount),
         )
-        return _recorded(text, receipt.id, _("打印收据"), "fin-rc-print-link"), uuid.uuid4().hex
+        printed = _recorded(text, receipt.id, _("打印收据"), "fin-rc-print-link")
+        return printed, uuid.uuid4().hex, "", "", "", ""
 
     # ---------------------------------------------------------------------------- 退款登记
 
@@ -489,6 +499,7 @@ def register(app):
         "finance.view",
         Output(ids.DN_GRID, "rowData"),
         Output(ids.DN_SUMMARY, "rowData"),
+        Output(ids.DN_SUMMARY, "style"),
         Output(ids.DN_KPIS, "children"),
         Input(shell.PROJECT_SELECT, "value"),
         Input(ids.DN_BY, "value"),
@@ -509,7 +520,7 @@ def register(app):
             className="g-2",
         )
         rows = _translate_rows(plain_rows(frame), ("kind", "payer"))
-        return rows, plain_rows(summary), cards
+        return rows, plain_rows(summary), summary_height(len(summary)), cards
 
     dunning_state = [State(shell.PROJECT_SELECT, "value")]
     _export(
@@ -542,6 +553,7 @@ def register(app):
         for group, frame, column in (
             (_("收款方式"), report.by_method, "method"),
             (_("款项"), report.by_kind, "kind"),
+            (_("审核状态"), report.by_status, "status"),  # 已审核 / 未审核 subtotals
         ):
             for row in frame.to_dict("records"):
                 totals.append(
@@ -633,6 +645,7 @@ def register(app):
         Output(ids.CO_DRILL, "rowData"),
         Output(ids.CO_DRILL_TITLE, "children"),
         Output(ids.CO_DRILL_SOURCE, "data"),
+        Output(ids.CO_DRILL, "columnDefs"),  # receipts, or an aging bar's overdue receivables
         Input(ids.CO_CHART, "clickData"),
         Input(ids.CO_AGING, "clickData"),
         State(shell.PROJECT_SELECT, "value"),
@@ -644,14 +657,18 @@ def register(app):
         if source is None:
             raise dash.exceptions.PreventUpdate
         frame, title = _drill(user, source)
-        return _translate_rows(plain_rows(frame), RECEIPT_LABELS), title, source
+        defs, labels = _drill_kind(source)
+        return _translate_rows(plain_rows(frame), labels), title, source, _columns(defs)
+
+    def _drill_export(user, source):
+        return _exact(_drill(user, source)[0], _drill_kind(source)[1]) if source else None
 
     _export(
         app,
         "collections_detail",
         (ids.CO_DRILL, ids.CO_DRILL_EXPORT, ids.CO_DRILL_DOWNLOAD),
-        lambda user, source: _exact(_drill(user, source)[0], RECEIPT_LABELS) if source else None,
-        columns.RECEIPTS,
+        _drill_export,
+        columns.DAILY_RECEIPTS,
         "回款明细",
         [State(ids.CO_DRILL_SOURCE, "data")],
     )

@@ -55,10 +55,12 @@ def loans(price, down_ratio, kind, method, years, commercial, c_rate, provident,
     ratio = _number(down_ratio, "首付比例", "30")
     if ratio > HUNDRED:
         raise InputError(_("首付比例不能超过100%。"))
+    # The browser sends no value for a number outside the field's 1–30 (40 arrives as None):
+    # name the allowed range rather than ask for a value the user did type.
     try:
         months = int(years) * 12
     except (TypeError, ValueError):
-        raise InputError(_("请填写贷款年限。")) from None
+        raise InputError(_("贷款年限须在1到30年之间。")) from None
     if not 1 <= int(years) <= MAX_YEARS:
         raise InputError(_("贷款年限须在1到30年之间。"))
     loan = money(total * (HUNDRED - ratio) / HUNDRED)

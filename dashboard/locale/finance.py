@@ -140,4 +140,7 @@ EN = {
     "换房转款": "Swap transfer",
     "返回退款登记": "Back to refunds",
     "回款明细": "Collections detail",
+    "请先选择交易。只有进行中的交易可以登记收款；已退房、已换房等已关闭的交易不在列表中，其退款请在「退款登记」开具退款单。": "Choose a deal first. Only live deals take receipts; closed deals (cancelled, swapped…) are not listed: pay back their money with a refund voucher under Refunds.",
+    "请填写收款金额。": "Enter the amount received.",
+    "审核状态": "Audit status",
 }

@@ -71,6 +71,7 @@ def layout(**_query):
                 class_name="mt-2",
             ),
             dcc.Store(id=ids.CO_DRILL_SOURCE),
-            grid(ids.CO_DRILL, columns.RECEIPTS, height=320),
+            # The drill callback switches the columns: receipts, or an aging bar's receivables.
+            grid(ids.CO_DRILL, columns.DAILY_RECEIPTS, height=320),
         ]
     )

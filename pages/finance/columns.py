@@ -3,11 +3,16 @@
 from dashboard.format import grid_number
 from pages.deals.columns import MONEY, NUMBER
 
+# A receipt number has 13 characters (SJ + year + sequence); with the selection box the
+# column needs more room, or the number is cut (「SJ202600…」).
+RECEIPT_NO_WIDTH = 150
+RECEIPT_NO_BOX_WIDTH = 185
+
 RECEIPTS = [
     {
         "field": "number",
         "headerName": "收据编号",
-        "minWidth": 140,
+        "minWidth": RECEIPT_NO_BOX_WIDTH,
         "checkboxSelection": True,
         "headerCheckboxSelection": True,
     },
@@ -21,13 +26,13 @@ RECEIPTS = [
     {"field": "amount", "headerName": "金额", **MONEY},
     {"field": "status", "headerName": "状态", "maxWidth": 100},
     {"field": "reversed", "headerName": "红冲", "maxWidth": 90},
-    {"field": "reverses", "headerName": "冲销收据", "minWidth": 130},
+    {"field": "reverses", "headerName": "冲销收据", "minWidth": RECEIPT_NO_WIDTH},
     {"field": "created_by", "headerName": "经办人"},
 ]
 
 # 收款日报's receipts: the number first, without the selection box.
 DAILY_RECEIPTS = [
-    {"field": "number", "headerName": "收据编号", "minWidth": 140},
+    {"field": "number", "headerName": "收据编号", "minWidth": RECEIPT_NO_WIDTH},
     *[c for c in RECEIPTS if c["field"] != "number"],
 ]
 
@@ -36,9 +41,9 @@ OPEN_RECEIVABLES = [
     {"field": "kind", "headerName": "款项"},
     {"field": "payer", "headerName": "付款方"},
     {"field": "due_on", "headerName": "应收日期"},
-    {"field": "amount", "headerName": "应收金额", "type": "rightAligned"},
-    {"field": "paid", "headerName": "已收金额", "type": "rightAligned"},
-    {"field": "open", "headerName": "可收金额", "type": "rightAligned"},
+    {"field": "amount", "headerName": "应收金额", **MONEY},
+    {"field": "paid", "headerName": "已收金额", **MONEY},
+    {"field": "open", "headerName": "可收金额", **MONEY},
     {
         "field": "allocate",
         "headerName": "本次分配（可填）",
@@ -62,6 +67,9 @@ OVERDUE = [
     {"field": "bucket", "headerName": "账龄", "maxWidth": 110},
     {"field": "open", "headerName": "欠款金额", **MONEY},
 ]
+
+# 回款分析's drill-down of an aging bar: the overdue receivables of that bucket.
+AGING_DETAIL = [c for c in OVERDUE if c["field"] != "mobile"]
 
 AGING = [
     {"field": "key", "headerName": "置业顾问/项目"},

@@ -36,7 +36,7 @@ def layout(**_query):
             grid(
                 ids.DR_TOTALS,
                 columns.DAILY_TOTALS,
-                height=420,  # by method, by kind, then 收款 / 退款 / 净额
+                height=560,  # by method, by kind, by status, then 收款 / 退款 / 净额
                 dashGridOptions={"pagination": False},
             ),
             exports.heading(_("收据明细"), ids.DR_GRID_EXPORT, ids.DR_GRID_DOWNLOAD),

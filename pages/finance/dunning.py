@@ -8,6 +8,7 @@ from dashboard import exports
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
 from pages.finance import columns, ids
+from pages.finance.widgets import HEADER_PX, ROW_PX, SUMMARY_ROWS
 
 dash.register_page(
     __name__,
@@ -45,7 +46,13 @@ def layout(**_query):
                 ],
                 className="mb-2",
             ),
-            grid(ids.DN_SUMMARY, columns.AGING, height=220),
+            # No pages: the callback sizes it to its rows (up to 12 shown, then it scrolls).
+            grid(
+                ids.DN_SUMMARY,
+                columns.AGING,
+                height=HEADER_PX + SUMMARY_ROWS * ROW_PX + 4,
+                dashGridOptions={"pagination": False},
+            ),
             exports.heading(_("逾期明细"), ids.DN_GRID_EXPORT, ids.DN_GRID_DOWNLOAD),
             grid(ids.DN_GRID, columns.OVERDUE, height=460),
         ]

@@ -7,14 +7,14 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import auth, exports
-from dashboard.components import grid, page_title
+from dashboard.components import feedback, grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _
 from data_layer import authz
 from data_layer.queries import deals as deal_queries
 from data_layer.queries import finance as finance_queries
 from pages.finance import columns, ids
-from pages.finance.widgets import date_input, field
+from pages.finance.widgets import date_input, field, no_live_deal
 
 dash.register_page(
     __name__,
@@ -33,6 +33,9 @@ def layout(deal=None, **_query):
     methods = deal_queries.code_options(reader(), "payment_method")
     # Options in the layout so that ?deal=N preselects a deal before any callback runs.
     deals = finance_queries.deal_options(reader(), user, None)
+    chosen = int(deal) if deal and str(deal).isdigit() else None
+    # A link to a closed deal (退房, 换房…): it is not offered; say why and where refunds go.
+    closed = chosen is not None and chosen not in {d["value"] for d in deals}
     form = dbc.Card(
         dbc.CardBody(
             [
@@ -44,7 +47,7 @@ def layout(deal=None, **_query):
                                 id=ids.RC_DEAL,
                                 placeholder=_("选择交易"),
                                 options=deals,
-                                value=int(deal) if deal and str(deal).isdigit() else None,
+                                value=None if closed else chosen,
                             ),
                             5,
                         ),
@@ -89,7 +92,9 @@ def layout(deal=None, **_query):
                     className="text-muted small mt-2 mb-1",
                 ),
                 dcc.Store(id=ids.RC_TOKEN, data=uuid.uuid4().hex),
-                html.Div(id=ids.RC_FEEDBACK),
+                html.Div(
+                    feedback(no_live_deal(), ok=False) if closed else None, id=ids.RC_FEEDBACK
+                ),
             ]
         ),
         className="mb-3 shadow-sm",

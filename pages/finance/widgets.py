@@ -23,3 +23,24 @@ def date_input(component_id: str, value: date | None = None):
 
 def months_ago(days: int) -> date:
     return date.today() - timedelta(days=days)
+
+
+def no_live_deal() -> str:
+    """收款登记 without a deal: only live deals are offered and take receipts."""
+    return _(
+        "请先选择交易。只有进行中的交易可以登记收款；已退房、已换房等已关闭的交易不在列表中，"
+        "其退款请在「退款登记」开具退款单。"
+    )
+
+
+# Most rows 催款's summary shows at once before it scrolls; ag-grid alpine's row and header
+# heights in pixels (a fixed 220px showed three rows of nineteen).
+SUMMARY_ROWS = 12
+ROW_PX, HEADER_PX = 42, 49
+
+
+def summary_height(rows: int) -> dict:
+    """The style of a grid without pagination tall enough for `rows` rows (at least two, for
+    the empty grid's message; at most SUMMARY_ROWS, then it scrolls)."""
+    shown = min(max(rows, 2), SUMMARY_ROWS)
+    return {"height": f"{HEADER_PX + shown * ROW_PX + 4}px", "width": "100%"}
