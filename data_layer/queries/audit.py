@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from .. import authz
 from ..audit import describe
 from ..errors import ValidationError
+from ..localtime import DEFAULT_ZONE, day_start_utc, local_text
 from ..models import AuditEntry, User
 
 MAX_ROWS = 5000
@@ -25,26 +25,17 @@ def audit_frame(
     action: str | None = None,
     username: str | None = None,
     limit: int = MAX_ROWS,
-    zone: str = "Asia/Shanghai",
+    zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
     """Entries newest first; `start`/`end` are dates in the office's zone, times shown in it."""
     authz.require(viewer, "audit.view")
-    tz = ZoneInfo(zone)
-
-    def to_utc(day: date) -> datetime:
-        local = datetime.combine(day, time.min, tzinfo=tz)
-        return local.astimezone(UTC).replace(tzinfo=None)
-
-    def to_local(moment: datetime) -> str:
-        return moment.replace(tzinfo=UTC).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-
     if start and end and end < start:
         raise ValidationError("结束日期不能早于开始日期。", "The end date precedes the start date.")
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     if start:
-        query = query.where(AuditEntry.at >= to_utc(start))
+        query = query.where(AuditEntry.at >= day_start_utc(start, zone))
     if end:
-        query = query.where(AuditEntry.at < to_utc(end + timedelta(days=1)))
+        query = query.where(AuditEntry.at < day_start_utc(end + timedelta(days=1), zone))
     if action:
         query = query.where(AuditEntry.action.startswith(action))
     if username:
@@ -52,7 +43,7 @@ def audit_frame(
     rows = [
         {
             "id": e.id,
-            "at": to_local(e.at),
+            "at": local_text(e.at, zone, "%Y-%m-%d %H:%M:%S"),
             "username": e.username,
             "action": e.action,
             "object": f"{e.entity}#{e.entity_id}" if e.entity else e.subject,

@@ -10,6 +10,7 @@ import contextlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import and_, extract, or_, select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .. import authz
 from ..errors import NotFound, PermissionDenied
+from ..localtime import DEFAULT_ZONE, local, to_utc
 from ..models import (
     AssignmentKind,
     CodeItem,
@@ -355,11 +357,34 @@ class CustomerDetail:
 
 
 TIMELINE_COLUMNS = ["at", "kind", "title", "details", "by"]
+# The deal events that create a deal, and the stage the deal had then.
+CREATING_EVENTS = {"reserve": "reserved", "hold": "held", "subscribe": "subscribed"}
 
 
-def customer_detail(session: Session, viewer: User, customer_id) -> CustomerDetail:
-    """Everything about one customer in time order: contacts, visits, ownership changes and
-    deals (with their events)."""
+def _deal_created(deal: Deal, unit_code: str, at: datetime, names: dict, event=None) -> dict:
+    """The timeline's line for a deal's registration: the stage and amount of the event that
+    created it (the deal's current ones when it has no history)."""
+    stage, amount, by = deal.stage.value, deal.deal_total, deal.consultant_id
+    if event is not None:
+        stage = CREATING_EVENTS[event.kind]
+        recorded = (event.details or {}).get("deal_total")
+        amount = Decimal(str(recorded)) if recorded is not None else None
+        by = event.user_id or by
+    return {
+        "at": at,
+        "kind": "deal.created",
+        "title": stage,
+        "details": unit_code,
+        "amount": amount,
+        "by": names.get(by, ""),
+    }
+
+
+def customer_detail(
+    session: Session, viewer: User, customer_id, zone: str = DEFAULT_ZONE
+) -> CustomerDetail:
+    """Everything about one customer in time order (times in `zone`): contacts, visits,
+    ownership changes and deals (with their events)."""
     from ..commands.crm import protected_until
 
     customer = visible_customer(session, viewer, customer_id)
@@ -387,7 +412,7 @@ def customer_detail(session: Session, viewer: User, customer_id) -> CustomerDeta
     ):
         events.append(
             {
-                "at": a.at,
+                "at": local(a.at, zone),
                 "kind": f"assign.{a.kind.value}",
                 "title": a.kind.value,
                 "details": a.reason,
@@ -418,36 +443,37 @@ def customer_detail(session: Session, viewer: User, customer_id) -> CustomerDeta
                 "consultant": names.get(deal.consultant_id, ""),
             }
         )
-        events.append(
-            {
-                "at": deal.created_at,
-                "kind": "deal.created",
-                "title": deal.stage.value,
-                "details": unit_code,
-                "amount": deal.deal_total,
-                "by": names.get(deal.consultant_id, ""),
-            }
-        )
     if deals:
-        for event, unit_code in session.execute(
-            select(DealEvent, Unit.code)
-            .join(Deal, Deal.id == DealEvent.deal_id)
-            .join(Unit, Unit.id == Deal.unit_id)
-            .where(Deal.customer_id == customer.id)
-            .order_by(DealEvent.id)
+        by_deal = {deal.id: (deal, unit_code) for deal, unit_code in deals}
+        seen: set[int] = set()
+        # Each line carries the stage or kind of its own event: the event that created a deal
+        # is its registration (with the stage it had then), later ones are the deal's events.
+        for event in session.scalars(
+            select(DealEvent)
+            .where(DealEvent.deal_id.in_(list(by_deal)))
+            .order_by(DealEvent.deal_id, DealEvent.id)
         ):
+            deal, unit_code = by_deal[event.deal_id]
+            first = event.deal_id not in seen
+            seen.add(event.deal_id)
+            if first and event.kind in CREATING_EVENTS:
+                events.append(_deal_created(deal, unit_code, local(event.at, zone), names, event))
+                continue
             events.append(
                 {
-                    "at": event.at,
+                    "at": local(event.at, zone),
                     "kind": "deal.event",
                     "title": event.kind,
                     "details": unit_code,
                     "by": names.get(event.user_id, ""),
                 }
             )
+        for deal, unit_code in deals:
+            if deal.id not in seen:  # no history (imported): only the deal as it is now
+                events.append(_deal_created(deal, unit_code, local(deal.created_at, zone), names))
     from .quotes import customer_quotes
 
-    quotes = customer_quotes(session, customer.id)
+    quotes = customer_quotes(session, customer.id, zone)
     for quote in quotes:
         events.append(
             {
@@ -635,11 +661,17 @@ def upcoming_birthdays(
 
 
 def transferred_to_me(
-    session: Session, viewer: User, today: date, project_id=None, days: int = 30
+    session: Session,
+    viewer: User,
+    today: date,
+    project_id=None,
+    days: int = 30,
+    zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
-    """Customers handed over to the viewer (transfer, override or claim) in the last days."""
+    """Customers handed over to the viewer (transfer, override or claim) in the last days
+    (days and 接转时间 in `zone`)."""
     authz.require(viewer, "crm.customers")
-    since = datetime.combine(today - timedelta(days=days), datetime.min.time())
+    since = to_utc(datetime.combine(today - timedelta(days=days), datetime.min.time()), zone)
     previous = aliased(User)
     query = (
         _reminder_query(viewer, project_id)
@@ -663,7 +695,7 @@ def transferred_to_me(
             continue
         seen.add(c.id)
         row = _reminder_row(c, p, u, viewer, today)
-        row.update(transferred_at=at, transferred_from=from_name or "", reason=reason)
+        row.update(transferred_at=local(at, zone), transferred_from=from_name or "", reason=reason)
         rows.append(row)
     return pd.DataFrame(rows, columns=REMINDER_COLUMNS)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .. import authz
 from ..commands.deals import STAGE_LABELS, is_stale, pending_approval
+from ..localtime import DEFAULT_ZONE, local_text
 from ..models import (
     ApprovalStatus,
     Building,
@@ -66,6 +67,7 @@ EVENT_LABELS = {
     "reserve": "预留",
     "hold": "临定",
     "subscribe": "认购",
+    "discount_approved": "额外优惠",
     "sign": "签约",
     "contract_audit": "合同审核",
     "contract_file": "合同备案",
@@ -369,7 +371,10 @@ class DealDetail:
     pending: DealApproval | None
 
 
-def deal_detail(session: Session, viewer: User, deal_id: int) -> DealDetail | None:
+def deal_detail(
+    session: Session, viewer: User, deal_id: int, zone: str = DEFAULT_ZONE
+) -> DealDetail | None:
+    """One deal with its history (times in `zone`), receivables, receipts and pending change."""
     deal = session.get(Deal, deal_id) if deal_id else None
     if deal is None or (
         not authz.has(viewer, "deal.view") and not authz.has(viewer, "finance.view")
@@ -383,7 +388,7 @@ def deal_detail(session: Session, viewer: User, deal_id: int) -> DealDetail | No
     users = {u.id: u.display_name for u in session.scalars(select(User))}
     events = [
         {
-            "at": e.at.strftime("%Y-%m-%d %H:%M"),
+            "at": local_text(e.at, zone),
             "kind": EVENT_LABELS.get(e.kind, _event_label(e.kind)),
             "user": users.get(e.user_id, "系统"),
             "details": _details(e.details),
@@ -456,7 +461,11 @@ def _details(details: dict | None) -> str:
 
 
 def approvals_frame(
-    session: Session, viewer: User, project_id: int | None, status: str | None = "pending"
+    session: Session,
+    viewer: User,
+    project_id: int | None,
+    status: str | None = "pending",
+    zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
     authz.require(viewer, "deal.view")
     project_id = _project_filter(viewer, project_id)
@@ -496,7 +505,7 @@ def approvals_frame(
                 "what": what,
                 "reason": a.reason,
                 "requested_by": who or "",
-                "created_at": a.created_at.strftime("%Y-%m-%d %H:%M"),
+                "created_at": local_text(a.created_at, zone),
                 "status": APPROVAL_STATUS_LABELS[a.status.value],
                 "decision_note": a.decision_note,
             }

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import authz
 from ..commands.fees import ANY_CITY, PERMISSION, RATE_FIELDS
+from ..localtime import DEFAULT_ZONE, local_text
 from ..models import DeedTaxRate, FeeRule, Project, User
 from ..rules import fees as fee_rules
 
@@ -52,7 +53,9 @@ def _statuses(keys_and_dates: list[tuple[object, date]], today: date) -> list[st
     return out
 
 
-def fee_rules_frame(session: Session, viewer: User, today: date | None = None) -> pd.DataFrame:
+def fee_rules_frame(
+    session: Session, viewer: User, today: date | None = None, zone: str = DEFAULT_ZONE
+) -> pd.DataFrame:
     authz.require(viewer, PERMISSION)
     today = today or date.today()
     projects = dict(session.execute(select(Project.id, Project.name)).all())
@@ -71,7 +74,7 @@ def fee_rules_frame(session: Session, viewer: User, today: date | None = None) -
             "formula": r.formula,
             "effective_from": r.effective_from,
             "status": status,
-            "created_at": r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else "",
+            "created_at": local_text(r.created_at, zone),
         }
         for r, status in zip(rules, statuses, strict=True)
     ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .. import authz
 from ..commands.finance import TRANSFER_METHOD
+from ..localtime import DEFAULT_ZONE, local
 from ..models import (
     CodeItem,
     Company,
@@ -584,7 +585,12 @@ REFUND_COLUMNS = [
 
 
 def refunds_frame(
-    session: Session, viewer: User, project_id: int | None, *, open_only: bool = True
+    session: Session,
+    viewer: User,
+    project_id: int | None,
+    *,
+    open_only: bool = True,
+    zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
     """待退款: what closed deals owe their buyers (positive amounts), what was paid out by
     audited refund vouchers, what draft vouchers hold and what is still open."""
@@ -622,7 +628,7 @@ def refunds_frame(
                 "unit": code,
                 "customer": customer,
                 "state": STATE_LABELS[deal.state],
-                "closed_on": deal.closed_at.date() if deal.closed_at else r.due_on,
+                "closed_on": local(deal.closed_at, zone).date() if deal.closed_at else r.due_on,
                 "due": -r.amount,
                 "paid_out": -r.paid,
                 "pending": r.paid - r.amount + left[r.id],

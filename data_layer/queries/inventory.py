@@ -14,6 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from .. import authz
 from ..errors import NotFound, PermissionDenied
+from ..localtime import DEFAULT_ZONE, local
 from ..models import (
     Building,
     Layout,
@@ -350,8 +351,9 @@ def chart(
     )
 
 
-def unit_detail(session: Session, viewer: User, unit_id: int) -> dict:
-    """A unit's panel: areas, layout with its plan, prices, status and both histories."""
+def unit_detail(session: Session, viewer: User, unit_id: int, zone: str = DEFAULT_ZONE) -> dict:
+    """A unit's panel: areas, layout with its plan, prices, status and both histories (times
+    in `zone`)."""
     authz.require(viewer, "inventory.view")
     unit = session.get(Unit, unit_id)
     if unit is None:
@@ -364,7 +366,7 @@ def unit_detail(session: Session, viewer: User, unit_id: int) -> dict:
     names = dict(session.execute(select(User.id, User.display_name)).all())
     statuses = [
         {
-            "at": c.at,
+            "at": local(c.at, zone),
             "from": STATUS_LABELS.get(c.from_status, c.from_status),
             "to": STATUS_LABELS.get(c.to_status, c.to_status),
             "user": names.get(c.user_id, ""),
@@ -379,7 +381,7 @@ def unit_detail(session: Session, viewer: User, unit_id: int) -> dict:
     ]
     prices = [
         {
-            "at": p.at,
+            "at": local(p.at, zone),
             "old_unit_price": p.old_list_unit_price,
             "new_unit_price": p.new_list_unit_price,
             "old_total": p.old_list_total,

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from zoneinfo import ZoneInfo
-
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from ..localtime import DEFAULT_ZONE, local_text
 from ..models import Message, User
 
 COLUMNS = ["id", "sent_at", "other", "subject", "body", "read"]
 
 
 def _frame(session, query, zone: str) -> pd.DataFrame:
-    tz = ZoneInfo(zone)
     rows = [
         {
             "id": m.id,
-            "sent_at": m.sent_at.replace(tzinfo=UTC).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "sent_at": local_text(m.sent_at, zone),
             "other": other,
             "subject": m.subject,
             "body": m.body,
@@ -30,7 +27,7 @@ def _frame(session, query, zone: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def inbox(session, viewer: User, zone: str = "Asia/Shanghai", limit: int = 500):
+def inbox(session, viewer: User, zone: str = DEFAULT_ZONE, limit: int = 500):
     sender = aliased(User)
     query = (
         select(Message, sender.display_name)
@@ -42,7 +39,7 @@ def inbox(session, viewer: User, zone: str = "Asia/Shanghai", limit: int = 500):
     return _frame(session, query, zone)
 
 
-def sent(session, viewer: User, zone: str = "Asia/Shanghai", limit: int = 500):
+def sent(session, viewer: User, zone: str = DEFAULT_ZONE, limit: int = 500):
     recipient = aliased(User)
     query = (
         select(Message, recipient.display_name)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import authz
+from ..localtime import DEFAULT_ZONE, local_text
 from ..models import Project, Team, User
 
 
@@ -18,7 +19,7 @@ def visible_projects(session: Session, viewer: User) -> list[Project]:
     return list(session.scalars(query))
 
 
-def users_frame(session: Session, viewer: User) -> pd.DataFrame:
+def users_frame(session: Session, viewer: User, zone: str = DEFAULT_ZONE) -> pd.DataFrame:
     authz.require(viewer, "admin.users")
     users = session.scalars(
         select(User).options(selectinload(User.projects)).order_by(User.role_code, User.username)
@@ -34,7 +35,7 @@ def users_frame(session: Session, viewer: User) -> pd.DataFrame:
             "projects": "、".join(p.name for p in u.projects),
             "active": u.active,
             "language": u.language,
-            "created_at": u.created_at.strftime("%Y-%m-%d %H:%M"),
+            "created_at": local_text(u.created_at, zone),
         }
         for u in users
     ]

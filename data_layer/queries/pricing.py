@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import authz
 from ..errors import NotFound, PermissionDenied
+from ..localtime import DEFAULT_ZONE, local, local_text
 from ..models import (
     AdjustmentStatus,
     Building,
@@ -45,8 +46,10 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def unit_history(session: Session, viewer: User, unit_id: int) -> pd.DataFrame:
-    """Every list/floor price a unit had, oldest first (who, when, why, old, new)."""
+def unit_history(
+    session: Session, viewer: User, unit_id: int, zone: str = DEFAULT_ZONE
+) -> pd.DataFrame:
+    """Every list/floor price a unit had, oldest first (who, when in `zone`, why, old, new)."""
     authz.require(viewer, "inventory.view")
     unit = session.get(Unit, unit_id)
     if unit is None:
@@ -56,7 +59,7 @@ def unit_history(session: Session, viewer: User, unit_id: int) -> pd.DataFrame:
     names = dict(session.execute(select(User.id, User.display_name)).all())
     rows = [
         {
-            "at": p.at,
+            "at": local(p.at, zone),
             "code": unit.code,
             "old_unit_price": p.old_list_unit_price,
             "new_unit_price": p.new_list_unit_price,
@@ -100,10 +103,11 @@ def weekly_prices(
     building_id: int | None = None,
     start: date | None = None,
     end: date | None = None,
+    zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
-    """Per week (Monday): the average list price per m² of the units as they were priced at the
-    end of that week (area-weighted: Σ list total ÷ Σ area), and the average deal price per m²
-    of the deals subscribed that week (Σ deal total ÷ Σ area). Exact Decimals."""
+    """Per week (Monday, in `zone`): the average list price per m² of the units as they were
+    priced at the end of that week (area-weighted: Σ list total ÷ Σ area), and the average deal
+    price per m² of the deals subscribed that week (Σ deal total ÷ Σ area). Exact Decimals."""
     authz.require(viewer, "inventory.view")
     scope = authz.scope(viewer)
     if building_id:
@@ -123,12 +127,15 @@ def weekly_prices(
     areas = dict(session.execute(unit_query).all())
     if not areas:
         return pd.DataFrame(columns=["week", "list_price", "deal_price", "deals"])
-    changes = session.execute(
-        select(PriceChange.unit_id, PriceChange.at, PriceChange.new_list_total)
-        .join(Unit, Unit.id == PriceChange.unit_id)
-        .where(Unit.id.in_(select(unit_query.subquery().c.id)))
-        .order_by(PriceChange.at, PriceChange.id)
-    ).all()
+    changes = [
+        (unit_id, local(at, zone), total)
+        for unit_id, at, total in session.execute(
+            select(PriceChange.unit_id, PriceChange.at, PriceChange.new_list_total)
+            .join(Unit, Unit.id == PriceChange.unit_id)
+            .where(Unit.id.in_(select(unit_query.subquery().c.id)))
+            .order_by(PriceChange.at, PriceChange.id)
+        )
+    ]
     deals = session.execute(
         select(Deal.subscribed_on, Deal.deal_total, Deal.area).where(
             Deal.unit_id.in_(select(unit_query.subquery().c.id)),
@@ -137,7 +144,7 @@ def weekly_prices(
             Deal.state.not_in([DealState.CANCELLED]),
         )
     ).all()
-    days = [c.at.date() for c in changes] + [d.subscribed_on for d in deals]
+    days = [at.date() for _unit, at, _total in changes] + [d.subscribed_on for d in deals]
     if not days:
         return pd.DataFrame(columns=["week", "list_price", "deal_price", "deals"])
     first = _monday(start or min(days))
@@ -155,7 +162,7 @@ def weekly_prices(
     week = first
     while week <= last:
         week_end = datetime.combine(week + timedelta(days=7), datetime.min.time())
-        while index < len(changes) and changes[index].at < week_end:
+        while index < len(changes) and changes[index][1] < week_end:
             unit_id, _, total = changes[index]
             if total is None:
                 current.pop(unit_id, None)
@@ -180,7 +187,12 @@ def weekly_prices(
 
 
 def adjustment_events(
-    session: Session, viewer: User, *, project_id: int | None = None, building_id: int | None = None
+    session: Session,
+    viewer: User,
+    *,
+    project_id: int | None = None,
+    building_id: int | None = None,
+    zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
     """Adjustments that took effect (for marking the price chart)."""
     authz.require(viewer, "inventory.view")
@@ -194,7 +206,7 @@ def adjustment_events(
         query = query.where(PriceAdjustment.project_id == project_id)
     rows = [
         {
-            "at": a.decided_at or a.requested_at,
+            "at": local(a.decided_at or a.requested_at, zone),
             "code": a.code,
             "scope": a.scope,
             "method": METHOD_LABELS.get(a.method.value, a.method.value),
@@ -210,7 +222,12 @@ def adjustment_events(
 
 
 def adjustments_frame(
-    session: Session, viewer: User, *, project_id: int | None = None, status: str | None = None
+    session: Session,
+    viewer: User,
+    *,
+    project_id: int | None = None,
+    status: str | None = None,
+    zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
     authz.require(viewer, "inventory.view")
     query = authz.restrict(
@@ -242,9 +259,9 @@ def adjustments_frame(
             "status_label": STATUS_LABELS[a.status.value],
             "requested_by": names.get(a.requested_by, ""),
             "requested_by_id": a.requested_by,
-            "requested_at": a.requested_at.strftime("%Y-%m-%d %H:%M"),
+            "requested_at": local_text(a.requested_at, zone),
             "decided_by": names.get(a.decided_by, "") if a.decided_by else "",
-            "decided_at": a.decided_at.strftime("%Y-%m-%d %H:%M") if a.decided_at else "",
+            "decided_at": local_text(a.decided_at, zone),
             "decision_note": a.decision_note,
         }
         for a in session.scalars(query)

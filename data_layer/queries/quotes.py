@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import authz
+from ..localtime import DEFAULT_ZONE, local
 from ..models import (
     Building,
     Company,
@@ -183,14 +184,14 @@ def quotes_frame(
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
 
 
-def customer_quotes(session: Session, customer_id: int) -> list[dict]:
+def customer_quotes(session: Session, customer_id: int, zone: str = DEFAULT_ZONE) -> list[dict]:
     """A customer's quotes in time order, for the customer page (the caller checked the
     customer is the viewer's to read)."""
     names = dict(session.execute(select(User.id, User.display_name)).all())
     return [
         {
             "id": q.id,
-            "at": q.created_at or datetime.combine(q.quoted_on, time.min),
+            "at": local(q.created_at, zone) or datetime.combine(q.quoted_on, time.min),
             "number": q.number,
             "unit": unit,
             "plan_name": q.plan_name,
