@@ -3,7 +3,7 @@ customer's page and its actions, reminders, transfers, survey fields and the lea
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import dash
@@ -35,7 +35,25 @@ from pages.crm.labels import (
     EXPORT_EXTRA,
     STAGE_LABELS,
     SURVEY_KIND_LABELS,
+    one,
 )
+
+# The visitor's fields of the registration form: (component, property, value when cleared);
+# the default next follow-up date is computed per call (see _cleared_visitor).
+VISITOR_FIELDS = [
+    (ids.REG_NAME, "value", ""),
+    (ids.REG_MOBILE, "value", ""),
+    (ids.REG_ID, "value", ""),
+    (ids.REG_CHANNEL, "value", None),
+    (ids.REG_LAYOUT, "value", ""),
+    (ids.REG_AREA_MIN, "value", None),
+    (ids.REG_AREA_MAX, "value", None),
+    (ids.REG_BUDGET, "value", None),
+    (ids.REG_PURPOSE, "value", None),
+    (ids.REG_LEVEL, "value", None),
+    (ids.REG_NEXT, "date", None),
+    (ids.REG_NOTES, "value", ""),
+]
 
 HIDDEN = {"display": "none"}
 SHOWN = {"display": "inline-block"}
@@ -76,9 +94,9 @@ def decorate(rows: list[dict], session=None) -> list[dict]:
     reasons = queries.code_labels(session or reader(), "lost_reason", language())
     for row in rows:
         row["detail"] = link(row["id"])
-        row["stage_label"] = _(STAGE_LABELS.get(row.get("stage"), row.get("stage") or ""))
+        row["stage_label"] = one(STAGE_LABELS.get(row.get("stage"), row.get("stage") or ""))
         row["channel_label"] = channels.get(row.get("channel"), row.get("channel") or "")
-        row["first_contact_label"] = _(CONTACT_LABELS.get(row.get("first_contact"), ""))
+        row["first_contact_label"] = one(CONTACT_LABELS.get(row.get("first_contact"), ""))
         row["lost_reason_label"] = reasons.get(row.get("lost_reason"), "")
     return rows
 
@@ -139,6 +157,13 @@ def survey_inputs(fields) -> list:
         html.Div(_("问卷"), className="small text-muted border-top pt-2 mb-1"),
         dbc.Row(cols),
     ]
+
+
+def _survey_form(user, project_id) -> list:
+    """The registration form's survey: the project's questions, unanswered."""
+    if not project_id:
+        return []
+    return survey_inputs(queries.survey_definitions(reader(), user, project_id))
 
 
 def personal_data(user) -> dict:
@@ -210,6 +235,15 @@ def _recent(user, project_id, exact: bool = False) -> list[dict]:
     return decorate(records(queries.customers_frame(reader(), user, f, limit=50), exact))
 
 
+def _cleared_visitor() -> tuple:
+    """The visitor's fields as a fresh form shows them (the next follow-up in 3 days)."""
+    default_next = (date.today() + timedelta(days=commands.DEFAULT_NEXT_DAYS)).isoformat()
+    return tuple(
+        default_next if component == ids.REG_NEXT else empty
+        for component, _prop, empty in VISITOR_FIELDS
+    )
+
+
 def _days(value) -> int:
     try:
         return int(value or 30)
@@ -272,8 +306,7 @@ def register(app):
         value = user.id if mine and user.id in {u.id for u in people} else None
         # A consultant registers their own customers; assigning to others is a manager's.
         locked = not authz.has(user, "crm.override")
-        fields = queries.survey_definitions(session, user, project_id)
-        return options, value, locked and value is not None, survey_inputs(fields)
+        return options, value, locked and value is not None, _survey_form(user, project_id)
 
     @auth.callback(
         app,
@@ -333,14 +366,14 @@ def register(app):
         "crm.edit",
         Output(ids.REG_FEEDBACK, "children"),
         Output(ids.REG_RECENT, "rowData"),
-        Output(ids.REG_NAME, "value"),
-        Output(ids.REG_MOBILE, "value"),
-        Output(ids.REG_ID, "value"),
-        Output(ids.REG_NOTES, "value"),
+        *[Output(component, prop) for component, prop, _empty in VISITOR_FIELDS],
+        # The survey's questions drawn again, unanswered (the form's callback draws them too).
+        Output(ids.REG_SURVEY, "children", allow_duplicate=True),
         Input(ids.REG_SUBMIT, "n_clicks"),
         Input(ids.REG_REVISIT, "n_clicks"),
         Input(ids.REG_CLAIM, "n_clicks"),
-        State(ids.REG_PROJECT, "value"),
+        # An Input: today's list follows the project as soon as it is chosen.
+        Input(ids.REG_PROJECT, "value"),
         State(ids.REG_KIND, "value"),
         State(ids.REG_CONSULTANT, "value"),
         State(ids.REG_NAME, "value"),
@@ -357,6 +390,8 @@ def register(app):
         State(ids.REG_NOTES, "value"),
         survey_values,
         survey_ids,
+        # Runs when the project is set (registration_project does so as the page opens).
+        prevent_initial_call=True,
     )
     def registration(
         _submit,
@@ -383,7 +418,10 @@ def register(app):
         user,
     ):
         trigger = dash.ctx.triggered_id
-        keep = (dash.no_update,) * 4
+        keep = (dash.no_update,) * (len(VISITOR_FIELDS) + 1)
+        # After a registration every field of the visitor is emptied (the next visitor must not
+        # inherit this one's channel, budget or answers); project, kind and consultant stay.
+        cleared = (*_cleared_visitor(), _survey_form(user, project_id))
         message, ok = "", True
         db = database()
         try:
@@ -415,7 +453,7 @@ def register(app):
                     consultant_id=consultant_id,
                 )
                 message = _("已登记客户 {name}。", name=customer.name)
-                keep = ("", "", "", "")
+                keep = cleared
             elif trigger in (ids.REG_REVISIT, ids.REG_CLAIM):
                 owner = commands.find_owner(reader(), project_id, mobile or "", id_number or "")
                 if owner is None:
@@ -433,7 +471,7 @@ def register(app):
                 else:
                     db.run(commands.claim_customer, actor=user, customer_id=owner.customer_id)
                     message = _("已接手该客户，归属已变更为您。")
-                keep = ("", "", "", "")
+                keep = cleared
         except commands.DuplicateCustomer as err:
             message, ok = err.text(language()), False
         except DomainError as err:
@@ -922,7 +960,7 @@ def detail_view(detail: queries.CustomerDetail):
         (_("性别"), c.gender),
         (_("生日"), c.birthday.isoformat() if c.birthday else ""),
         (_("认知途径"), channels.get(c.channel, c.channel)),
-        (_("来访/来电"), _(CONTACT_LABELS.get(c.first_contact.value, ""))),
+        (_("来访/来电"), one(CONTACT_LABELS.get(c.first_contact.value, ""))),
         (_("首次到访"), c.first_contact_on.isoformat()),
         (_("到访次数"), str(c.visit_count)),
         (_("跟进次数"), str(c.follow_up_count)),
@@ -945,7 +983,7 @@ def detail_view(detail: queries.CustomerDetail):
     header = html.Div(
         [
             html.Span(c.name, className="h4 me-2", id="crm-detail-name"),
-            dbc.Badge(_(STAGE_LABELS[c.stage.value]), color=badge_color, className="me-1"),
+            dbc.Badge(one(STAGE_LABELS[c.stage.value]), color=badge_color, className="me-1"),
             dbc.Badge(c.level, color="info", className="me-2") if c.level else None,
             html.Span(
                 f"{detail.project} · {_('置业顾问')}: {detail.consultant}", className="text-muted"
@@ -978,7 +1016,7 @@ def detail_view(detail: queries.CustomerDetail):
         kind = event["kind"]
         title, details = "", event.get("details") or ""
         if kind.startswith("contact."):
-            title = _(CONTACT_LABELS.get(event["title"], event["title"]))
+            title = one(CONTACT_LABELS.get(event["title"], event["title"]))
             nxt = event.get("next_on")
             if nxt and nxt == nxt:
                 details = f"{details}（{_('下次跟进')} {plain(nxt)}）"
@@ -987,7 +1025,7 @@ def detail_view(detail: queries.CustomerDetail):
             moved = f"{event.get('from') or ''} → {event.get('to') or ''}".strip(" →")
             details = "；".join(p for p in (moved, details) if p)
         elif kind == "deal.created":
-            title = _("交易登记") + "·" + _(DEAL_STAGE_LABELS.get(event["title"], event["title"]))
+            title = one("交易登记") + "·" + _(DEAL_STAGE_LABELS.get(event["title"], event["title"]))
             amount = event.get("amount")
             if amount is not None and amount == amount:
                 details = f"{details} ¥{format_amount(amount)}"
@@ -1005,7 +1043,8 @@ def detail_view(detail: queries.CustomerDetail):
             {"field": "at", "headerName": "时间", "maxWidth": 170},
             {"field": "title", "headerName": "事项", "maxWidth": 170},
             {"field": "details", "headerName": "内容", "minWidth": 300, "tooltipField": "details"},
-            {"field": "by", "headerName": "经办人", "maxWidth": 140},
+            # Translated here: the catalogue's 经办人 is finance's "Cashier".
+            {"field": "by", "headerName": one("经办人"), "maxWidth": 140},
         ],
         timeline_rows,
         height=360,

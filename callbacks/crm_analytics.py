@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
+import dash
 from dash import Input, Output, State
 
 from dashboard import auth, charts
 from dashboard.db import reader
 from dashboard.i18n import EN, _, language
+from data_layer import authz
 from data_layer.queries import crm as crm_queries
 from data_layer.queries import funnel as queries
 from pages.crm import ids
@@ -84,9 +87,10 @@ def _group_names(split, groups) -> dict:
     return {None: _("全部")}
 
 
-def funnel_figure(counts: dict, split, labels: list[str], tr) -> dict:
-    """A plotly funnel as a dict: one trace per group, the stage code in customdata so a
-    click tells which stage was meant."""
+def funnel_figure(counts: dict, split, labels: list[str], tr, clickable: bool = True) -> dict:
+    """A plotly funnel as a dict: one trace per group, [stage, split, group] in customdata so
+    a click tells which stage of which group was meant. Not `clickable` (a viewer who may not
+    list customers): clicks raise no event."""
     if not any(c["new"] for c in counts.values()):
         return charts.empty(tr("所选范围内没有客户"))
     names = _group_names(split, list(counts)) if split else {None: tr("全部")}
@@ -96,7 +100,7 @@ def funnel_figure(counts: dict, split, labels: list[str], tr) -> dict:
             "name": names.get(group, str(group)),
             "y": labels,
             "x": [c[stage] for stage in queries.STAGES],
-            "customdata": list(queries.STAGES),
+            "customdata": [[stage, split, group] for stage in queries.STAGES],
             "textinfo": "value+percent previous" if not split else "value",
             "hovertemplate": "%{y}: %{x}<extra>%{fullData.name}</extra>",
             "connector": {"line": {"color": "#ccc"}},
@@ -109,8 +113,54 @@ def funnel_figure(counts: dict, split, labels: list[str], tr) -> dict:
         margin={"l": 110, "r": 20, "t": 40, "b": 30},
         showlegend=bool(split),
         funnelmode="stack",
-        clickmode="event",
+        clickmode="event" if clickable else "none",
     )
+
+
+def clicked_stage(click) -> tuple[str, str | None, object] | None:
+    """(stage, split, group) of the funnel segment clicked (split None: the whole funnel);
+    None when no stage is chosen."""
+    points = (click or {}).get("points") or []
+    data = points[0].get("customdata") if points else None
+    if isinstance(data, list | tuple):
+        stage, split, group = (*data, None, None)[:3]
+    else:
+        stage, split, group = data, None, None
+    if stage not in queries.STAGES:
+        return None
+    if split not in queries.SPLITS:
+        split, group = None, None
+    return stage, split, group
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value != value  # NaN from pandas
+
+
+def stage_frame(user, f: queries.FunnelFilter, stage: str, split, group):
+    """The customers behind a clicked segment: the stage, within the group of a split funnel.
+    A named group narrows the filter; the empty group (未填写, 无团队, 未分级) has no filter
+    value, so its customers are picked from the stage's list."""
+    narrowed = {
+        "channel": "channel",
+        "consultant": "consultant_id",
+        "team": "team_id",
+        "level": "level",
+    }.get(split)
+    if narrowed and not _empty(group):
+        f = dataclasses.replace(f, **{narrowed: group})
+    session = reader()
+    frame = queries.stage_customers(session, user, f, stage)
+    if not narrowed or not _empty(group) or frame.empty:
+        return frame
+    if split == "team":
+        from data_layer.models import User
+
+        teams = {i: session.get(User, i).team_id for i in set(frame["consultant_id"])}
+        keep = frame["consultant_id"].map(lambda i: teams.get(i) is None)
+    else:
+        keep = frame[narrowed].map(_empty)
+    return frame[keep.astype(bool)].reset_index(drop=True)
 
 
 def funnel_table(counts: dict, split, labels: list[str]) -> list[dict]:
@@ -163,6 +213,7 @@ def register(app):
         "crm.view",
         Output(ids.AN_FUNNEL, "figure"),
         Output(ids.AN_FUNNEL_TABLE, "rowData"),
+        Output(ids.AN_FUNNEL, "clickData"),
         *inputs,
         Input(ids.AN_SPLIT, "value"),
     )
@@ -172,7 +223,16 @@ def register(app):
         counts = queries.stage_counts(reader(), user, funnel_filter(*filters), split, parallel=True)
         tr = translator()
         labels = [tr(FUNNEL_LABELS[s]) for s in queries.STAGES]
-        return funnel_figure(counts, split, labels, tr), funnel_table(counts, split, labels)
+        # Only a viewer who may list customers has the stage list (the layout has no grid for
+        # the others): the funnel is clickable for them, and a change of the filters forgets
+        # the stage clicked, which empties the list (it showed the old filters' customers).
+        listing = authz.has(user, "crm.customers")
+        forget = None if listing and dash.ctx.triggered_id is not None else dash.no_update
+        return (
+            funnel_figure(counts, split, labels, tr, clickable=listing),
+            funnel_table(counts, split, labels),
+            forget,
+        )
 
     @auth.callback(
         app,
@@ -186,12 +246,15 @@ def register(app):
     def stage_list(click, *filters, user):
         from callbacks.crm import decorate, records
 
-        points = (click or {}).get("points") or []
-        stage = points[0].get("customdata") if points else None
-        if stage not in queries.STAGES:
+        chosen = clicked_stage(click)
+        if chosen is None:
             return [], _("点击漏斗的某一阶段，查看该阶段的客户")
-        frame = queries.stage_customers(reader(), user, funnel_filter(*filters), stage)
-        title = _("{stage}：{n} 位客户", stage=_(FUNNEL_LABELS[stage]), n=len(frame))
+        stage, split, group = chosen
+        frame = stage_frame(user, funnel_filter(*filters), stage, split, group)
+        label = _(FUNNEL_LABELS[stage])
+        if split:
+            label += "（" + _group_names(split, [group]).get(group, str(group)) + "）"
+        title = _("{stage}：{n} 位客户", stage=label, n=len(frame))
         return decorate(records(frame)), title
 
     @auth.callback(

@@ -7,7 +7,14 @@ from __future__ import annotations
 from dash import State
 
 from callbacks.crm import decorate, personal_data, records
-from callbacks.crm_analytics import FILTERS, funnel_filter, funnel_table, translator
+from callbacks.crm_analytics import (
+    FILTERS,
+    clicked_stage,
+    funnel_filter,
+    funnel_table,
+    stage_frame,
+    translator,
+)
 from dashboard import exports
 from dashboard.db import reader
 from data_layer.queries import funnel as queries
@@ -27,12 +34,12 @@ def rate_rows(user, *values) -> list[dict]:
 
 
 def stage_rows(user, click, *filters) -> list[dict] | None:
-    """The customers of the funnel stage last clicked (None: no stage chosen)."""
-    points = (click or {}).get("points") or []
-    stage = points[0].get("customdata") if points else None
-    if stage not in queries.STAGES:
+    """The customers of the funnel segment last clicked, as the grid lists them (None: no
+    stage chosen)."""
+    chosen = clicked_stage(click)
+    if chosen is None:
         return None
-    frame = queries.stage_customers(reader(), user, funnel_filter(*filters), stage)
+    frame = stage_frame(user, funnel_filter(*filters), *chosen)
     return decorate(records(frame, exact=True))
 
 

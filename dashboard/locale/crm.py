@@ -222,6 +222,16 @@ EN = {
     "未填写": "Not given",
     "无团队": "No team",
     "未分级": "No level",
+    # registration labels
+    "手机号码": "Mobile number",
+    "客户等级": "Customer level",
+    # one customer's stage or one event (pages.crm.labels.one): singular, unlike the same
+    # Chinese heading a count elsewhere
+    "one|来访": "Visit",
+    "one|机会": "Opportunity",
+    "one|成交": "Deal",
+    "one|交易登记": "Deal registered",
+    "one|经办人": "Handled by",
     # Excel exports of the CRM grids (sheet names)
     "今日登记客户": "Registered today",
     "接转给我的客户": "Customers handed to me",

@@ -106,6 +106,22 @@ class ImportRejected(DomainError):
 # Validation shared by the form and the import
 
 
+class Problems(dict):
+    """field → Chinese message of a form or an import row, with each message's English twin in
+    `en` (so a refused form says what is wrong in either language)."""
+
+    def __init__(self):
+        super().__init__()
+        self.en: dict[str, str] = {}
+
+    def add(self, key: str, message: str, message_en: str) -> None:
+        self[key] = message
+        self.en[key] = message_en
+
+    def refusal(self) -> ValidationError:
+        return ValidationError("；".join(self.values()), " ".join(self.en.values()), errors=self)
+
+
 def _today(today: date | None) -> date:
     return today or date.today()
 
@@ -114,7 +130,7 @@ def _text(value, limit: int) -> str:
     return str(value if value is not None else "").strip()[:limit]
 
 
-def _decimal(value, label: str, errors: dict, key: str) -> Decimal | None:
+def _decimal(value, label: str, errors: Problems, key: str, label_en: str = "") -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, float):
@@ -122,10 +138,10 @@ def _decimal(value, label: str, errors: dict, key: str) -> Decimal | None:
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
-        errors[key] = f"{label}须为数字。"
+        errors.add(key, f"{label}须为数字。", f"{label_en or label} must be a number.")
         return None
     if not number.is_finite() or number < 0:
-        errors[key] = f"{label}不能为负数。"
+        errors.add(key, f"{label}不能为负数。", f"{label_en or label} cannot be negative.")
         return None
     return number
 
@@ -140,7 +156,9 @@ def codes(session: Session, category: str) -> dict[str, str]:
     return {code: label for code, label in rows}
 
 
-def _code(session, category: str, value, label: str, errors: dict, key: str) -> str:
+def _code(
+    session, category: str, value, label: str, errors: Problems, key: str, label_en: str
+) -> str:
     """Accept a dictionary code or its Chinese label; store the code."""
     text = _text(value, 100)
     if not text:
@@ -151,7 +169,9 @@ def _code(session, category: str, value, label: str, errors: dict, key: str) -> 
     for code, item_label in items.items():
         if item_label == text:
             return code
-    errors[key] = f"{label}“{text}”不在代码设置中。"
+    errors.add(
+        key, f"{label}“{text}”不在代码设置中。", f"{label_en} “{text}” is not in the code list."
+    )
     return ""
 
 
@@ -165,24 +185,44 @@ def survey_fields(session: Session, project_id: int) -> list[SurveyField]:
     )
 
 
-def _clean_survey(fields: list[SurveyField], answers: dict | None, errors: dict) -> dict[int, str]:
+def survey_key(field_id: int) -> str:
+    """The error key of a survey question (an import names its column by the question)."""
+    return f"survey-{field_id}"
+
+
+def _clean_survey(
+    fields: list[SurveyField], answers: dict | None, errors: Problems, partial: bool = False
+) -> dict[int, str]:
+    """The answers checked against the questions. `partial`: only the questions answered are
+    checked (an edit of other details, an import file without survey columns), so a required
+    question nobody was asked does not refuse them; an answer given empty still does."""
     answers = {int(k): v for k, v in (answers or {}).items() if str(k).isdigit()}
     clean: dict[int, str] = {}
     for item in fields:
+        if partial and item.id not in answers:
+            continue
         value = answers.get(item.id)
-        key = f"survey-{item.id}"
+        key = survey_key(item.id)
         empty = value in (None, "", [])
         if empty:
             if item.required:
-                errors[key] = f"请填写问卷项“{item.label}”。"
+                errors.add(
+                    key,
+                    f"请填写问卷项“{item.label}”。",
+                    f"Answer the survey question “{item.label}”.",
+                )
             continue
         if item.kind == SurveyKind.NUMBER:
-            number = _decimal(value, item.label, errors, key)
+            number = _decimal(value, f"问卷项“{item.label}”", errors, key, f"“{item.label}”")
             if number is not None:
                 clean[item.id] = str(number)
         elif item.kind == SurveyKind.SINGLE:
             if str(value) not in item.options:
-                errors[key] = f"“{item.label}”的选项无效。"
+                errors.add(
+                    key,
+                    f"问卷项“{item.label}”的选项无效。",
+                    f"Not an option of “{item.label}”.",
+                )
             else:
                 clean[item.id] = str(value)
         elif item.kind == SurveyKind.MULTI:
@@ -190,7 +230,11 @@ def _clean_survey(fields: list[SurveyField], answers: dict | None, errors: dict)
             chosen = [str(v).strip() for v in chosen]
             bad = [v for v in chosen if v not in item.options]
             if bad:
-                errors[key] = f"“{item.label}”的选项无效：{'、'.join(bad)}。"
+                errors.add(
+                    key,
+                    f"问卷项“{item.label}”的选项无效：{'、'.join(bad)}。",
+                    f"Not options of “{item.label}”: {', '.join(bad)}.",
+                )
             else:
                 clean[item.id] = json.dumps(chosen, ensure_ascii=False)
         else:
@@ -227,26 +271,36 @@ def _gender_of(id_number: str | None) -> str:
 
 
 def clean_registration(
-    session: Session, project_id: int, values: dict, today: date
-) -> tuple[Registration | None, dict[str, str]]:
-    """Validate a form or an import row; (registration, {}) or (None, {field: message})."""
-    errors: dict[str, str] = {}
+    session: Session, project_id: int, values: dict, today: date, survey_partial: bool = False
+) -> tuple[Registration | None, Problems]:
+    """Validate a form or an import row; (registration, {}) or (None, {field: message}) with
+    the English messages in `.en`. `survey_partial`: check only the survey answers given."""
+    errors = Problems()
     name = _text(values.get("name"), 50)
     if not name:
-        errors["name"] = "请填写客户姓名。"
+        errors.add("name", "请填写客户姓名。", "Enter the customer's name.")
     raw_mobile = _text(values.get("mobile"), 40)
     mobile = ""
     if not raw_mobile:
-        errors["mobile"] = "请填写手机号码。"
+        errors.add("mobile", "请填写手机号码。", "Enter the mobile number.")
     elif not mobile_rules.is_valid(raw_mobile):
-        errors["mobile"] = f"手机号码“{raw_mobile}”格式不正确：应为 1 开头的 11 位数字。"
+        errors.add(
+            "mobile",
+            f"手机号码“{raw_mobile}”格式不正确：应为 1 开头的 11 位数字。",
+            f"Mobile number “{raw_mobile}” is invalid: 11 digits starting with 1.",
+        )
     else:
         mobile = mobile_rules.normalize(raw_mobile)
     raw_id = _text(values.get("id_number"), 40)
     id_number = None
     if raw_id:
         if not idcard.is_valid(raw_id):
-            errors["id_number"] = f"身份证号“{raw_id}”无效：请核对位数、出生日期和末位校验码。"
+            errors.add(
+                "id_number",
+                f"身份证号“{raw_id}”无效：请核对位数、出生日期和末位校验码。",
+                f"ID number “{raw_id}” is invalid: check its length, birth date and check "
+                "character.",
+            )
         else:
             id_number = idcard.normalize(raw_id)
     kind_value = values.get("contact_kind") or ContactKind.VISIT.value
@@ -254,15 +308,19 @@ def clean_registration(
         kind = ContactKind(kind_value)
     except ValueError:
         kind = ContactKind.VISIT
-        errors["contact_kind"] = "请选择来访或来电。"
+        errors.add("contact_kind", "请选择来访或来电。", "Choose visit or call.")
     level = _text(values.get("level"), 1).upper()
     if level and level not in LEVELS:
-        errors["level"] = "客户等级须为 A、B、C 或 D。"
-    area_min = _decimal(values.get("area_min"), "意向面积", errors, "area_min")
-    area_max = _decimal(values.get("area_max"), "意向面积", errors, "area_max")
+        errors.add("level", "客户等级须为 A、B、C 或 D。", "The level must be A, B, C or D.")
+    area_min = _decimal(values.get("area_min"), "意向面积", errors, "area_min", "The wanted area")
+    area_max = _decimal(values.get("area_max"), "意向面积", errors, "area_max", "The wanted area")
     if area_min is not None and area_max is not None and area_min > area_max:
-        errors["area_max"] = "意向面积的上限不能小于下限。"
-    budget = _decimal(values.get("budget"), "预算", errors, "budget")
+        errors.add(
+            "area_max",
+            "意向面积的上限不能小于下限。",
+            "The wanted area's maximum is below its minimum.",
+        )
+    budget = _decimal(values.get("budget"), "预算", errors, "budget", "The budget")
     next_on = values.get("next_follow_up_on")
     if isinstance(next_on, datetime):
         next_on = next_on.date()
@@ -270,29 +328,41 @@ def clean_registration(
         try:
             next_on = date.fromisoformat(next_on[:10])
         except ValueError:
-            errors["next_follow_up_on"] = "下次跟进日期格式不正确。"
+            errors.add(
+                "next_follow_up_on", "下次跟进日期格式不正确。", "The next follow-up is not a date."
+            )
             next_on = None
     if not next_on:
         next_on = today + timedelta(days=DEFAULT_NEXT_DAYS)
     elif next_on < today:
-        errors["next_follow_up_on"] = "下次跟进日期不能早于今天。"
+        errors.add(
+            "next_follow_up_on",
+            "下次跟进日期不能早于今天。",
+            "The next follow-up cannot be in the past.",
+        )
     registration = Registration(
         name=name,
         mobile=mobile,
         id_number=id_number,
         birthday=idcard.birthday(id_number) if id_number else None,
         gender=_gender_of(id_number),
-        channel=_code(session, "channel", values.get("channel"), "认知途径", errors, "channel"),
+        channel=_code(
+            session, "channel", values.get("channel"), "认知途径", errors, "channel", "Channel"
+        ),
         contact_kind=kind,
         intended_layout=_text(values.get("intended_layout"), 50),
         area_min=area_min,
         area_max=area_max,
         budget=budget,
-        purpose=_code(session, "purpose", values.get("purpose"), "置业目的", errors, "purpose"),
+        purpose=_code(
+            session, "purpose", values.get("purpose"), "置业目的", errors, "purpose", "Purpose"
+        ),
         level=level,
         notes=_text(values.get("notes"), MAX_NOTES),
         next_follow_up_on=next_on,
-        survey=_clean_survey(survey_fields(session, project_id), values.get("survey"), errors),
+        survey=_clean_survey(
+            survey_fields(session, project_id), values.get("survey"), errors, survey_partial
+        ),
     )
     return (None, errors) if errors else (registration, {})
 
@@ -434,7 +504,7 @@ def register_customer(
         raise NotFound("项目不存在。", "No such project.")
     registration, errors = clean_registration(session, project_id, values, today)
     if errors:
-        raise ValidationError("；".join(errors.values()), "Please correct the form.", errors=errors)
+        raise errors.refusal()
     owner = _owner_user(session, actor, project_id, consultant_id)
     duplicate = find_owner(session, project_id, registration.mobile, registration.id_number or "")
     if duplicate is not None:
@@ -653,9 +723,13 @@ def update_customer(
         "next_follow_up_on": None,
         **{k: v for k, v in values.items() if k in EDITABLE or k == "survey"},
     }
-    registration, errors = clean_registration(session, customer.project_id, merged, today)
+    # Only the answers sent are checked: an edit of the details must not be refused for a
+    # required survey question it does not show.
+    registration, errors = clean_registration(
+        session, customer.project_id, merged, today, survey_partial=True
+    )
     if errors:
-        raise ValidationError("；".join(errors.values()), "Please correct the form.", errors=errors)
+        raise errors.refusal()
     if registration.id_number and registration.id_number != customer.id_number:
         twin = find_owner(session, customer.project_id, "", registration.id_number)
         if twin is not None and twin.customer_id != customer.id:
@@ -768,10 +842,11 @@ def override_attribution(
     today = _today(today)
     customer = visible_customer(session, actor, customer_id, "crm.override")
     authz.require(actor, "crm.override", project_id=customer.project_id)
+    # Who takes over is asked first: it is the first field of the form.
+    new_owner = _new_owner(session, customer.project_id, to_consultant_id)
     reason = _text(reason, 200)
     if not reason:
         raise ValidationError("请填写改归属的原因。", "Give the reason.", {"reason": "missing"})
-    new_owner = _new_owner(session, customer.project_id, to_consultant_id)
     if new_owner.id == customer.consultant_id:
         raise ValidationError("客户已归属于该置业顾问。", "Already owned by this consultant.")
     previous = customer.consultant_id
@@ -1000,6 +1075,10 @@ def check_leads(
     A row may carry its spreadsheet row number in "_row"."""
     today = _today(today)
     headers = dict(IMPORT_COLUMNS)
+    # A survey problem is reported under its question, never under an internal key.
+    headers.update(
+        {survey_key(item.id): f"问卷：{item.label}" for item in survey_fields(session, project_id)}
+    )
     errors: list[RowError] = []
     consultants = {
         u.username.lower(): u
@@ -1017,7 +1096,10 @@ def check_leads(
         if values["contact_kind"] == "bad":
             errors.append(RowError(number, headers["contact_kind"], "须填写“来访”或“来电”。"))
             values["contact_kind"] = "visit"
-        registration, problems = clean_registration(session, project_id, values, today)
+        # The file carries no survey columns: a required question is not asked of it.
+        registration, problems = clean_registration(
+            session, project_id, values, today, survey_partial=True
+        )
         for key, message in problems.items():
             errors.append(RowError(number, headers.get(key, key), message))
         username = str(values.get("consultant") or "").strip().lower()

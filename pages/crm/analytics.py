@@ -17,7 +17,7 @@ from data_layer.queries import crm as crm_queries
 from data_layer.queries import funnel as funnel_queries
 from data_layer.queries import org
 from pages.crm import columns, ids
-from pages.crm.labels import CUSTOMER_COLUMNS, LEVELS
+from pages.crm.labels import CUSTOMER_COLUMNS, LEVELS, one
 
 dash.register_page(
     __name__,
@@ -135,7 +135,10 @@ def layout(
             dbc.Col(
                 dropdown(
                     ids.AN_CONTACT,
-                    [{"label": _("来访"), "value": "visit"}, {"label": _("来电"), "value": "call"}],
+                    [
+                        {"label": one("来访"), "value": "visit"},
+                        {"label": _("来电"), "value": "call"},
+                    ],
                     contact if contact in ("visit", "call") else None,
                     "来访/来电",
                 ),

@@ -14,7 +14,7 @@ from dashboard.i18n import _, language
 from data_layer import authz
 from data_layer.queries import crm as crm_queries
 from pages.crm import ids
-from pages.crm.labels import CONTACT_LABELS, LEVELS, STAGE_LABELS
+from pages.crm.labels import CONTACT_LABELS, LEVELS, STAGE_LABELS, one
 
 dash.register_page(
     __name__,
@@ -37,7 +37,7 @@ def _actions(user):
                         dbc.RadioItems(
                             id=ids.FU_KIND,
                             options=[
-                                {"label": _(v), "value": k} for k, v in CONTACT_LABELS.items()
+                                {"label": one(v), "value": k} for k, v in CONTACT_LABELS.items()
                             ],
                             value="call",
                             inline=True,
@@ -76,7 +76,7 @@ def _actions(user):
                         dcc.Dropdown(
                             id=ids.STAGE_VALUE,
                             options=[
-                                {"label": _(v), "value": k}
+                                {"label": one(v), "value": k}
                                 for k, v in STAGE_LABELS.items()
                                 if k != "deal"
                             ],

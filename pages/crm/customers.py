@@ -12,7 +12,7 @@ from dashboard.i18n import _, language
 from data_layer import authz
 from data_layer.queries import crm as crm_queries
 from pages.crm import ids
-from pages.crm.labels import CUSTOMER_COLUMNS, LEVELS, STAGE_LABELS
+from pages.crm.labels import CUSTOMER_COLUMNS, LEVELS, STAGE_LABELS, one
 
 dash.register_page(
     __name__,
@@ -62,7 +62,7 @@ def layout(stage=None, level=None, q=None, **_query):
             dbc.Col(
                 dcc.Dropdown(
                     id=ids.LIST_STAGE,
-                    options=[{"label": _(v), "value": k} for k, v in STAGE_LABELS.items()],
+                    options=[{"label": one(v), "value": k} for k, v in STAGE_LABELS.items()],
                     value=stage if stage in STAGE_LABELS else None,
                     placeholder=_("阶段"),
                 ),

@@ -14,7 +14,7 @@ from data_layer import authz
 from data_layer.queries import crm as crm_queries
 from data_layer.queries import org
 from pages.crm import columns, ids
-from pages.crm.labels import LEVELS
+from pages.crm.labels import LEVELS, one
 
 dash.register_page(
     __name__,
@@ -71,7 +71,7 @@ def layout(**_query):
                             dbc.RadioItems(
                                 id=ids.REG_KIND,
                                 options=[
-                                    {"label": _("来访"), "value": "visit"},
+                                    {"label": one("来访"), "value": "visit"},
                                     {"label": _("来电"), "value": "call"},
                                 ],
                                 value="visit",
