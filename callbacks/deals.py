@@ -118,6 +118,8 @@ DETAIL_LABELS = {
     "old_unit": "原房间",
     "new_unit": "换至房间",
     "new_customer_name": "新客户",
+    "old_deal": "原交易编号",
+    "new_deal": "新交易编号",
     "price_difference": "差价",
     "moved": "转款",
     "refund": "应退",

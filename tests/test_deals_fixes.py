@@ -364,15 +364,25 @@ def test_deal_list_finds_swapped_deals_and_history_is_readable(app, panel_data):
         options = {o["value"] for o in layout().children[1].children[0].children.options}
     assert options == {s.value for s in DealState}
     # The history reads 标签：值 with formatted amounts, not key=value.
+    chosen = {f"{ids.LIST_GRID}.selectedRows": [{"id": deal_id}]}
     detail = dash_client.response_of(
-        dash_client.post(
-            client,
-            app,
-            f"{ids.LIST_DETAIL}.children",
-            {f"{ids.LIST_GRID}.selectedRows": [{"id": deal_id}]},
-        )
+        dash_client.post(client, app, f"{ids.LIST_DETAIL}.children", chosen)
     )[ids.LIST_DETAIL]["children"]
     shown = str(detail)
     assert "定金：¥20,000.00" in shown and "成交总价：¥1,793,400.00" in shown
     assert "差价：-¥19,600.00" in shown
     assert "deal_total=" not in shown and "deposit=" not in shown
+    assert "换至房间：1-1-201" in shown and "原因" not in shown
+    with db.writer() as s:
+        user_commands.set_language(s, actor=_user(s, "consultant"), language="en")
+    try:
+        english = str(
+            dash_client.response_of(
+                dash_client.post(client, app, f"{ids.LIST_DETAIL}.children", chosen)
+            )[ids.LIST_DETAIL]["children"]
+        )
+        assert "Deposit: ¥20,000.00" in english or "Deposit：¥20,000.00" in english
+        assert "定金" not in english
+    finally:
+        with db.writer() as s:
+            user_commands.set_language(s, actor=_user(s, "consultant"), language="zh")

@@ -208,4 +208,6 @@ EN = {
     "调整后": "After",
     "权限内批准": "Within own limit",
     "批准人": "Approved by",
+    "原交易编号": "Previous deal no.",
+    "新交易编号": "New deal no.",
 }
