@@ -386,3 +386,37 @@ def test_deal_list_finds_swapped_deals_and_history_is_readable(app, panel_data):
     finally:
         with db.writer() as s:
             user_commands.set_language(s, actor=_user(s, "consultant"), language="zh")
+
+
+def test_preview_of_a_held_unit_quotes_the_holds_price(app, panel_data):
+    db = app.server.extensions["loupan_db"]
+    unit_id = panel_data["units"]["1-1-302"]  # 91.50 m² × 20,000 = 1,830,000
+    with db.writer() as s:
+        deal_cmd.hold(
+            s,
+            actor=_user(s, "consultant"),
+            unit_id=unit_id,
+            customer_id=panel_data["customers"]["张伟"],
+            deposit="5000",
+        )
+        pricing.set_prices(
+            s,
+            actor=_user(s, "admin"),
+            prices=[{"unit_id": unit_id, "list_unit_price": Decimal("20500.00")}],
+            reason="调价",
+        )
+    client = app.server.test_client()
+    login(client, "consultant")
+    values = {
+        f"{ids.F_PLAN}.value": panel_data["plan"],
+        f"{ids.F_EXTRA}.value": "0",
+        f"{ids.MODAL_ACTION}.data": "subscribe",
+        f"{inventory_ids.SELECTED_UNIT}.data": unit_id,
+    }
+    shown = text_of(
+        dash_client.response_of(dash_client.post(client, app, f"{ids.PREVIEW}.children", values))[
+            ids.PREVIEW
+        ]["children"]
+    )
+    assert "¥1,830,000.00" in shown and "¥1,793,400.00" in shown  # list, 98折
+    assert "1,875,750" not in shown  # 91.50 × 20,500
