@@ -389,3 +389,58 @@ def test_english_customer_page_and_refused_registration(app_env, english_consult
     out = dash_client.response_of(dash_client.send(english_consultant, request))
     feedback = text_of(out[ids.REG_FEEDBACK])
     assert "“1370000” is invalid" in feedback and "Enter the customer's name" in feedback
+
+
+# --------------------------------------------------------------------------------------------
+# Browser
+
+
+@pytest.mark.browser
+def test_browser_today_list_on_open_and_marketing_funnel_click_without_errors(app_env):
+    from tests.browser import PageWatcher, browser, chromium_available, live_server, log_in
+    from tests.conftest import skip_or_fail
+    from tests.factories import PASSWORD
+
+    if not chromium_available():
+        skip_or_fail("Chromium is not installed at /usr/bin/chromium")
+    with live_server(app_env) as base_url, browser() as b:
+
+        def idle(page):
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("!document.querySelector('._dash-loading')")
+
+        # Today's list is filled as the page sets its project (no registration needed).
+        page = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        watcher = PageWatcher(page, base_url)
+        log_in(page, base_url, "consultant", PASSWORD)
+        page.goto(base_url + "/crm/register")
+        idle(page)
+        page.wait_for_selector("#crm-reg-recent .ag-row >> text=张伟")
+        # A clicked stage's list is emptied when a filter changes.
+        page.goto(base_url + "/analytics/customers?start=2020-01-01&end=2099-12-31")
+        idle(page)
+        page.wait_for_selector("#crm-an-funnel .funnellayer .point path")
+        page.locator("#crm-an-funnel .funnellayer .point path").first.click(force=True)
+        page.wait_for_function(
+            "document.querySelector('#crm-an-stage-title').innerText.includes('位客户')"
+        )
+        page.click("#crm-an-contact")
+        page.get_by_role("option", name="来电").first.click()
+        page.wait_for_function(
+            "document.querySelector('#crm-an-stage-title').innerText.includes('点击漏斗')"
+        )
+        assert page.locator("#crm-an-stage-grid .ag-center-cols-container .ag-row").count() == 0
+        assert watcher.errors == []
+
+        # Marketing sees the funnel without a stage list: a click raises no error.
+        page = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        watcher = PageWatcher(page, base_url)
+        log_in(page, base_url, "marketing", PASSWORD)
+        page.goto(base_url + "/analytics/customers?start=2020-01-01&end=2099-12-31")
+        idle(page)
+        page.wait_for_selector("#crm-an-funnel .funnellayer .point path")
+        page.locator("#crm-an-funnel .funnellayer .point path").first.click(force=True)
+        page.wait_for_timeout(800)
+        idle(page)
+        assert watcher.errors == []
+        assert "仅可查看汇总" in page.inner_text("#crm-an-stage-title")
