@@ -130,7 +130,11 @@ def preview_summary(preview: commands.Preview, fmt: format.Formatter) -> html.Di
 
 
 def _preview_columns(fmt) -> list[dict]:
-    return columns.with_numbers(columns.PREVIEW, columns.PREVIEW_NUMBERS, fmt)
+    """The preview grid's columns, headers translated as components.grid does."""
+    return [
+        {**c, "headerName": _(c.get("headerName", c["field"]))}
+        for c in columns.with_numbers(columns.PREVIEW, columns.PREVIEW_NUMBERS, fmt)
+    ]
 
 
 def _preview(user, scope, method, amount, with_floor) -> commands.Preview:
@@ -632,24 +636,34 @@ def register(app):
             if not building_id:
                 raise ValidationError("请先选择楼栋。", "Choose a building first.")
             scope = commands.Scope(int(building_id))
+            # Preview and apply what the form shows, not the rule saved earlier; applying
+            # saves it as the building's rule.
+            rule = commands.RuleValues(
+                base_unit_price=_decimal(base, "基准单价"),
+                formula=formula or "",
+                floor_ratio=_decimal(ratio, "底价比例"),
+                floor_factors=floors or "",
+                orientation_factors=orientations or "",
+                layout_factors=layouts or "",
+            )
             if ctx.triggered_id == ids.RULE_SAVE:
                 database().run(
                     commands.save_price_rule,
                     actor=user,
                     building_id=int(building_id),
-                    base_unit_price=_decimal(base, "基准单价"),
-                    formula=formula or "",
-                    floor_ratio=_decimal(ratio, "底价比例"),
-                    floor_factors=floors or "",
-                    orientation_factors=orientations or "",
-                    layout_factors=layouts or "",
+                    base_unit_price=rule.base_unit_price,
+                    formula=rule.formula,
+                    floor_ratio=rule.floor_ratio,
+                    floor_factors=rule.floor_factors,
+                    orientation_factors=rule.orientation_factors,
+                    layout_factors=rule.layout_factors,
                 )
                 return feedback(_("定价规则已保存。")), no_update
             if ctx.triggered_id == ids.RULE_PREVIEW:
-                preview = commands.preview_rule(reader(), actor=user, scope=scope)
+                preview = commands.preview_rule(reader(), actor=user, scope=scope, rule=rule)
                 return preview_summary(preview, fmt), no_update
             adjustment = database().run(
-                commands.apply_rule, actor=user, scope=scope, reason=reason or ""
+                commands.apply_rule, actor=user, scope=scope, reason=reason or "", rule=rule
             )
         except DomainError as err:
             return feedback(err.text(language()), ok=False), no_update

@@ -129,6 +129,9 @@ def register(
             percent = 100 if stage == "done" else int(done * 100 / total) if total else 0
             set_progress((percent, f"{_(STAGES.get(stage, stage))} {percent}%"))
 
+        # A writer may append (Chinese, English) notices for the success message here, e.g.
+        # that the prices wait for approval.
+        notices: list[tuple[str, str]] = []
         try:
             content = decode_upload(contents)
             result = importer.run_import(
@@ -136,7 +139,7 @@ def register(
                 spec_for(user, values),
                 content,
                 actor=user,
-                context=context_for(user, values),
+                context={**context_for(user, values), "notices": notices},
                 progress=report,
             )
         except DomainError as err:
@@ -148,6 +151,8 @@ def register(
             message = _("「{name}」已导入 {n} 行。", name=filename or "", n=result.written)
             if result.neutralised:
                 message += _("（{n} 个以 = + - @ 开头的单元格已按文本保存）", n=result.neutralised)
+            for zh, en in notices:
+                message += " " + (en if language() == "en" else zh)
             extra = [result.written] if on_done is not None else []
             return (feedback(message), [], hidden, *extra)
         set_progress((0, ""))

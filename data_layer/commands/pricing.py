@@ -490,12 +490,21 @@ def set_prices(
     for unit in units:
         wanted = by_id[unit.id]
         lp = wanted.get("list_unit_price")
-        fp = wanted.get("floor_unit_price", unit.floor_unit_price)
+        fp = wanted.get("floor_unit_price")
         lp = to_decimal(lp) if lp not in (None, "") else None
-        fp = to_decimal(fp) if fp not in (None, "") else None
+        # No floor price given: the unit keeps its current one, which the list price must
+        # still not go below.
+        kept = fp in (None, "")
+        fp = unit.floor_unit_price if kept else to_decimal(fp)
         if lp is None or lp <= 0:
             raise ValidationError(
                 f"{unit.code}：表价单价必须大于 0。", f"{unit.code}: list price > 0."
+            )
+        if fp is not None and fp > lp and kept:
+            raise PriceRefused(
+                f"{unit.code}：表价 {lp} 低于现底价 {fp}，请同时填写新的底价。",
+                f"{unit.code}: list price {lp} is below the current floor price {fp}; "
+                "give a new floor price too.",
             )
         if fp is not None and fp > lp:
             raise PriceRefused(
@@ -540,9 +549,11 @@ def _price_row_rule(values: dict, _context: dict):
 def _price_db_check(session: Session, rows: list[dict], context: dict):
     project_id = context["project_id"]
     units = {
-        code.lower(): (uid, status)
-        for code, uid, status in session.execute(
-            select(Unit.code, Unit.id, Unit.status).where(Unit.project_id == project_id)
+        code.lower(): (uid, status, floor_price)
+        for code, uid, status, floor_price in session.execute(
+            select(Unit.code, Unit.id, Unit.status, Unit.floor_unit_price).where(
+                Unit.project_id == project_id
+            )
         )
     }
     for row in rows:
@@ -552,6 +563,19 @@ def _price_db_check(session: Session, rows: list[dict], context: dict):
             continue
         if found[1] not in ADJUSTABLE:
             yield RowError(row["_row"], "房间编码", f"「{row['code']}」已认购或签约，不能改价")
+        lp, current_floor = row.get("list_unit_price"), found[2]
+        if (
+            row.get("floor_unit_price") is None
+            and lp is not None
+            and current_floor is not None
+            and lp < current_floor
+        ):
+            # An empty 底价单价 keeps the unit's floor price: the list price may not go under it.
+            yield RowError(
+                row["_row"],
+                "表价单价",
+                f"表价 {lp} 低于该房间现底价 {current_floor}，请同时填写新的底价单价",
+            )
         row["unit_id"] = found[0]
 
 
@@ -569,6 +593,17 @@ def _price_writer(session: Session, rows: list[dict], *, actor, context, progres
         ],
         reason=context.get("reason") or "Excel 价格导入",
     )
+    if adjustment.status == AdjustmentStatus.PENDING:
+        # The import screen adds the context's notices to its success message.
+        context.setdefault("notices", []).append(
+            (
+                f"已生成调价单 {adjustment.code}（{adjustment.unit_count} 套），变动超过审批阈值，"
+                "须由另一位销售经理审批后价格才生效。",
+                f"Price adjustment {adjustment.code} ({adjustment.unit_count} units) exceeds "
+                "the approval threshold: the prices take effect once another sales manager "
+                "approves it.",
+            )
+        )
     return adjustment.unit_count
 
 
@@ -613,6 +648,50 @@ PRICES_IMPORT = ImportSpec(
 # Pricing rule (base × coefficients)
 
 
+@dataclass(frozen=True)
+class RuleValues:
+    """A pricing rule as the form gives it (not yet saved): the base price per m², the formula,
+    the floor price ratio and the coefficient lines."""
+
+    base_unit_price: Decimal
+    formula: str
+    floor_ratio: Decimal
+    floor_factors: str = ""
+    orientation_factors: str = ""
+    layout_factors: str = ""
+
+
+def _checked_rule(values: RuleValues | PriceRule) -> RuleValues:
+    """The rule's values checked (a domain error names what is wrong), the formula defaulted."""
+    try:
+        base = to_decimal(values.base_unit_price)
+        ratio = to_decimal(values.floor_ratio)
+    except (TypeError, ValueError, ArithmeticError):
+        raise ValidationError(
+            "请填写基准单价和底价比例。", "Give the base price and the floor ratio."
+        ) from None
+    if base <= 0:
+        raise ValidationError("基准单价必须大于 0。", "The base price must be positive.")
+    if not Decimal("0.5") <= ratio <= Decimal("1"):
+        raise ValidationError("底价比例应在 0.5 到 1 之间（如 0.95）。", "Floor ratio 0.5–1.")
+    formula = (values.formula or "").strip() or "base * floor_k * orientation_k * layout_k"
+    try:
+        rules.validate_rule_formula(formula)
+        rules.parse_floor_factors(values.floor_factors)
+        rules.parse_factors(values.orientation_factors)
+        rules.parse_factors(values.layout_factors)
+    except rules.PriceError as err:
+        raise ValidationError(str(err), str(err)) from None
+    return RuleValues(
+        base_unit_price=base,
+        formula=formula,
+        floor_ratio=ratio,
+        floor_factors=values.floor_factors or "",
+        orientation_factors=values.orientation_factors or "",
+        layout_factors=values.layout_factors or "",
+    )
+
+
 def save_price_rule(
     session: Session,
     *,
@@ -629,20 +708,16 @@ def save_price_rule(
     if building is None:
         raise NotFound("楼栋不存在。", "No such building.")
     authz.require(actor, "pricing.edit", project_id=building.project_id)
-    base = to_decimal(base_unit_price)
-    ratio = to_decimal(floor_ratio)
-    if base <= 0:
-        raise ValidationError("基准单价必须大于 0。", "The base price must be positive.")
-    if not Decimal("0.5") <= ratio <= Decimal("1"):
-        raise ValidationError("底价比例应在 0.5 到 1 之间（如 0.95）。", "Floor ratio 0.5–1.")
-    formula = (formula or "").strip() or "base * floor_k * orientation_k * layout_k"
-    try:
-        rules.validate_rule_formula(formula)
-        rules.parse_floor_factors(floor_factors)
-        rules.parse_factors(orientation_factors)
-        rules.parse_factors(layout_factors)
-    except rules.PriceError as err:
-        raise ValidationError(str(err), str(err)) from None
+    values = _checked_rule(
+        RuleValues(
+            base_unit_price=base_unit_price,
+            formula=formula,
+            floor_ratio=floor_ratio,
+            floor_factors=floor_factors,
+            orientation_factors=orientation_factors,
+            layout_factors=layout_factors,
+        )
+    )
     rule = session.scalar(select(PriceRule).where(PriceRule.building_id == building_id))
     before = None
     if rule is None:
@@ -650,12 +725,12 @@ def save_price_rule(
         session.add(rule)
     else:
         before = audit.snapshot(rule, ["base_unit_price", "formula", "floor_ratio"])
-    rule.base_unit_price = base
-    rule.formula = formula
-    rule.floor_ratio = ratio
-    rule.floor_factors = floor_factors or ""
-    rule.orientation_factors = orientation_factors or ""
-    rule.layout_factors = layout_factors or ""
+    rule.base_unit_price = values.base_unit_price
+    rule.formula = values.formula
+    rule.floor_ratio = values.floor_ratio
+    rule.floor_factors = values.floor_factors
+    rule.orientation_factors = values.orientation_factors
+    rule.layout_factors = values.layout_factors
     rule.updated_at = utcnow()
     rule.updated_by = actor.id
     session.flush()
@@ -670,13 +745,18 @@ def save_price_rule(
     return rule
 
 
-def preview_rule(session: Session, *, actor, scope: Scope) -> Preview:
-    """Prices of the scope's units from the building's pricing rule (nothing written)."""
+def preview_rule(
+    session: Session, *, actor, scope: Scope, rule: RuleValues | None = None
+) -> Preview:
+    """Prices of the scope's units from a pricing rule (nothing written): `rule` as the form
+    shows it, or without it the building's saved rule."""
     building, units = _scoped_units(session, scope)
     authz.require(actor, "pricing.edit", project_id=building.project_id)
-    rule = session.scalar(select(PriceRule).where(PriceRule.building_id == building.id))
     if rule is None:
-        raise PriceRefused("该楼栋还没有定价规则，请先保存规则。", "Save a pricing rule first.")
+        rule = session.scalar(select(PriceRule).where(PriceRule.building_id == building.id))
+        if rule is None:
+            raise PriceRefused("该楼栋还没有定价规则，请先保存规则。", "Save a pricing rule first.")
+    rule = _checked_rule(rule)
     layout_names = dict(session.execute(select(Layout.id, Layout.name)).all())
     factors = rules.Factors(
         floors=rules.parse_floor_factors(rule.floor_factors),
@@ -716,17 +796,36 @@ def preview_rule(session: Session, *, actor, scope: Scope) -> Preview:
     return _summarise(preview)
 
 
-def apply_rule(session: Session, *, actor, scope: Scope, reason: str) -> PriceAdjustment:
-    preview = preview_rule(session, actor=actor, scope=scope)
+def apply_rule(
+    session: Session, *, actor, scope: Scope, reason: str, rule: RuleValues | None = None
+) -> PriceAdjustment:
+    """按规则定价: with `rule` (the form's values) the rule is saved as the building's rule and
+    applied, in the same transaction; without it the saved rule is applied."""
+    if rule is not None:
+        saved = save_price_rule(
+            session,
+            actor=actor,
+            building_id=scope.building_id,
+            base_unit_price=rule.base_unit_price,
+            formula=rule.formula,
+            floor_ratio=rule.floor_ratio,
+            floor_factors=rule.floor_factors,
+            orientation_factors=rule.orientation_factors,
+            layout_factors=rule.layout_factors,
+        )
+    else:
+        saved = None
+    preview = preview_rule(session, actor=actor, scope=scope, rule=rule)
     building = session.get(Building, scope.building_id)
-    rule = session.scalar(select(PriceRule).where(PriceRule.building_id == building.id))
+    if saved is None:
+        saved = session.scalar(select(PriceRule).where(PriceRule.building_id == building.id))
     return _create(
         session,
         actor=actor,
         project_id=building.project_id,
         building_id=building.id,
         method=AdjustmentMethod.RULE,
-        value=rule.base_unit_price,
+        value=saved.base_unit_price,
         preview=preview,
         reason=reason,
     )
