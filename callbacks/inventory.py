@@ -269,7 +269,14 @@ def _history_table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Tab
 QUOTABLE = ("available", "reserved", "held")  # units a 置业计划书 may be made for
 
 
-def unit_panel(detail: dict, fmt: format.Formatter, labels: dict) -> list:
+def sees_floor_price(user) -> bool:
+    """底价 is for those who may approve a deal below it, as on the deal panel."""
+    return authz.has(user, "deal.approve")
+
+
+def unit_panel(
+    detail: dict, fmt: format.Formatter, labels: dict, *, show_floor: bool = False
+) -> list:
     def line(label, value):
         return html.Tr([html.Th(_(label), className="text-muted fw-normal"), html.Td(value)])
 
@@ -349,7 +356,9 @@ def unit_panel(detail: dict, fmt: format.Formatter, labels: dict) -> list:
                         f"{fmt.amount(detail['floor_total'])}"
                         if detail["floor_total"] is not None
                         else "—",
-                    ),
+                    )
+                    if show_floor
+                    else None,
                     line("放盘批次", detail["release_batch"] or "—"),
                 ]
             ),
@@ -567,7 +576,9 @@ def register(app):
             detail = queries.unit_detail(reader(), user, int(unit_id))
         except DomainError as err:
             return feedback(err.text(language()), ok=False)
-        panel = unit_panel(detail, format.current(), _code_labels())
+        panel = unit_panel(
+            detail, format.current(), _code_labels(), show_floor=sees_floor_price(user)
+        )
         if authz.has(user, "quote.create") and detail["status"] in QUOTABLE:
             # 置业计划书 for this unit (the quotes area's form, unit preselected).
             panel.insert(
@@ -676,6 +687,20 @@ def register(app):
         except DomainError as err:
             return feedback(err.text(language()), ok=False)
         return feedback(message)
+
+    @auth.callback(
+        app,
+        "inventory.edit",
+        Output(ids.RELEASE_GRID, "selectedRows"),
+        Input(ids.RELEASE_FEEDBACK, "children"),
+        prevent_initial_call=True,
+    )
+    def clear_release_selection(message, *, user):
+        """A done action unticks its units, so that the next one does not silently act on
+        them again; after a refusal they stay ticked to try again."""
+        if not isinstance(message, dict) or message.get("props", {}).get("color") != "success":
+            raise PreventUpdate
+        return []
 
     def release_rows(user, building_id):
         """The release grid's units, read again for the user (exact values)."""

@@ -45,6 +45,7 @@ VIRTUAL_SOLD_BUTTON = "inventory-virtual-sold"
 VIRTUAL_UNSOLD_BUTTON = "inventory-virtual-unsold"
 NOT_FOR_SALE_BUTTON = "inventory-not-for-sale"
 RELEASE_FEEDBACK = "inventory-release-feedback"
+RELEASE_ACTIONS = "inventory-release-actions"  # the action bar, shown to inventory.edit only
 RELEASE_EXPORT = "inventory-release-export"
 RELEASE_DOWNLOAD = "inventory-release-download"
 

@@ -4,9 +4,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import auth
 from dashboard.charts import GRAPH_CONFIG
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
+from data_layer import authz
 from pages.inventory import ids
 from pages.inventory.columns import RELEASE_COLUMNS
 
@@ -22,7 +24,10 @@ dash.register_page(
 
 
 def layout(**_query):
-    tools = html.Div(
+    # The actions stay in the layout (one callback serves them) but only roles that may
+    # release units see them; the others would get a refusal for every click.
+    can_edit = {} if authz.has(auth.viewer(), "inventory.edit") else {"display": "none"}
+    actions = html.Div(
         [
             dbc.Input(
                 id=ids.RELEASE_BATCH,
@@ -53,6 +58,14 @@ def layout(**_query):
                 size="sm",
                 outline=True,
             ),
+        ],
+        id=ids.RELEASE_ACTIONS,
+        className="d-flex flex-wrap gap-2 align-items-center",
+        style=can_edit,
+    )
+    tools = html.Div(
+        [
+            actions,
             html.Div(export_button(ids.RELEASE_EXPORT, ids.RELEASE_DOWNLOAD), className="ms-auto"),
         ],
         className="d-flex flex-wrap gap-2 align-items-center mb-2",
