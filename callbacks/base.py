@@ -57,6 +57,47 @@ def _need_project(project_id) -> int:
     return int(project_id)
 
 
+def _count(
+    value, label: str, label_en: str, minimum: int | None = 0, maximum: int | None = None
+) -> int:
+    """A whole number typed in a number field. The browser sends None both for an empty field
+    and for a value outside the field's min/max (−3 in 目标套数): refuse it, never default."""
+    try:
+        number = Decimal(str(value))
+        ok = (
+            number.is_finite()
+            and number == number.to_integral_value()
+            and (minimum is None or number >= minimum)
+            and (maximum is None or number <= maximum)
+        )
+    except (ArithmeticError, ValueError):
+        ok = False
+    if not ok or value in (None, ""):
+        if minimum is not None and maximum is not None:
+            zh, en = f"{minimum} 到 {maximum} 之间的整数", f"a whole number {minimum}–{maximum}"
+        elif minimum is not None:
+            zh, en = f"不小于 {minimum} 的整数", f"a whole number of at least {minimum}"
+        else:
+            zh, en = "整数", "a whole number"
+        raise ValidationError(f"请填写{label}：{zh}。", f"Enter {label_en}: {en}.")
+    return int(number)
+
+
+def _quantity(value, label: str, label_en: str) -> str:
+    """A number ≥ 0 (an area, an amount) typed in a number field, as text for the command;
+    empty or negative (None from the browser) is refused, as in _count."""
+    try:
+        number = Decimal(str(value))
+        ok = number.is_finite() and number >= 0
+    except (ArithmeticError, ValueError):
+        ok = False
+    if not ok or value in (None, ""):
+        raise ValidationError(
+            f"请填写{label}：不小于 0 的数。", f"Enter {label_en}: a number of at least 0."
+        )
+    return str(value)
+
+
 def _error(err: DomainError):
     return feedback(err.text(language()), ok=False)
 
@@ -151,6 +192,8 @@ def register(app):
         # A selected row whose code was changed to a new one still edits that row; to create,
         # press 新建 first (it clears the selection's form).
         try:
+            protection = _count(protection, "客户保护天数", "the protection days", 1)
+            hold = _count(hold, "临定天数", "the hold days", 1)
             project = database().run(
                 commands.save_project,
                 actor=user,
@@ -160,8 +203,8 @@ def register(app):
                 city=city,
                 address=address or "",
                 opened_on=date.fromisoformat(opened[:10]) if opened else None,
-                protection_days=protection or 30,
-                hold_days=hold or 3,
+                protection_days=protection,
+                hold_days=hold,
                 active=bool(active),
             )
         except DomainError as err:
@@ -253,9 +296,9 @@ def register(app):
                 project_id=project,
                 code=code,
                 name=name,
-                floors=floors,
-                sections=sections or 1,
-                units_per_floor=per_floor,
+                floors=_count(floors, "楼层数", "the floors", 1),
+                sections=_count(sections, "单元数", "the sections", 1),
+                units_per_floor=_count(per_floor, "每层户数", "the units per floor", 1),
             )
         except DomainError as err:
             return _error(err)
@@ -371,9 +414,9 @@ def register(app):
                 layout_id=editing,
                 project_id=project,
                 name=name,
-                rooms=rooms,
-                halls=halls,
-                baths=baths,
+                rooms=_count(rooms, "室", "the bedrooms"),
+                halls=_count(halls, "厅", "the living rooms"),
+                baths=_count(baths, "卫", "the bathrooms"),
                 gross_area=str(area) if area not in (None, "") else None,
             )
         except DomainError as err:
@@ -448,7 +491,7 @@ def register(app):
                 code=code,
                 label=label,
                 label_en=label_en or "",
-                sort=sort or 0,
+                sort=_count(sort, "排序", "the sort order"),
                 active=bool(active),
             )
         except DomainError as err:
@@ -484,14 +527,20 @@ def register(app):
         message = None
         if n:
             try:
+                places = [
+                    _count(area, "面积小数位", "the area decimals", 0, 4),
+                    _count(price, "单价小数位", "the unit price decimals", 0, 4),
+                    _count(amount, "金额小数位", "the amount decimals", 0, 4),
+                ]
+                percent = _quantity(threshold, "审批阈值", "the approval threshold")
                 database().run(
-                    commands.set_precision, actor=user, area=area, unit_price=price, amount=amount
-                )
-                database().run(
-                    commands.set_approval_threshold,
+                    commands.set_precision,
                     actor=user,
-                    percent=str(threshold if threshold is not None else 5),
+                    area=places[0],
+                    unit_price=places[1],
+                    amount=places[2],
                 )
+                database().run(commands.set_approval_threshold, actor=user, percent=percent)
             except DomainError as err:
                 return _error(err), no_update
             message = feedback(_("数据设置已保存，各界面刷新后按新精度显示。"))
@@ -535,7 +584,11 @@ def register(app):
         from pages.inventory.columns import with_numbers
 
         fmt = format.current()
-        defs = with_numbers(columns.UNITS, columns.UNIT_NUMBERS, fmt)
+        # Headers translated here as components.grid does for the layout's columns.
+        defs = [
+            {**c, "headerName": _(c.get("headerName", c["field"]))}
+            for c in with_numbers(columns.UNITS, columns.UNIT_NUMBERS, fmt)
+        ]
         if not building_id:
             return [], defs, {}
         session = reader()
@@ -639,10 +692,10 @@ def register(app):
                         f"Unknown layout {unknown[0]}.",
                     )
                 unit_pattern = commands.UnitPattern(
-                    floor_from=int(f_from or 1),
-                    floor_to=int(f_to or 1),
-                    sections=int(sections or 1),
-                    units_per_floor=int(per_floor or 1),
+                    floor_from=_count(f_from, "起始楼层", "the first floor", None),
+                    floor_to=_count(f_to, "结束楼层", "the last floor", None),
+                    sections=_count(sections, "单元数", "the sections", 1),
+                    units_per_floor=_count(per_floor, "每单元每层户数", "the units per floor", 1),
                     skip_floors=commands.parse_skip_floors(skip or ""),
                     code_pattern=pattern or "{b}-{s}-{f}{p:02d}",
                     gross_areas=gross,
@@ -831,12 +884,12 @@ def register(app):
                 commands.save_sales_plan,
                 actor=user,
                 project_id=_need_project(project_id),
-                month=date(int(year), int(month), 1),
+                month=date(_count(year, "年份", "the year", 2000, 2100), int(month), 1),
                 team_id=team_id,
                 user_id=user_id,
-                target_units=units if units is not None else 0,
-                target_area=str(area) if area not in (None, "") else "0",
-                target_amount=str(amount) if amount not in (None, "") else "0",
+                target_units=_count(units, "目标套数", "the target units"),
+                target_area=_quantity(area, "目标面积", "the target area"),
+                target_amount=_quantity(amount, "目标金额", "the target amount"),
             )
         except DomainError as err:
             return _error(err)

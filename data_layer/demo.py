@@ -2186,6 +2186,7 @@ class _ProjectBuilder:
     def _unit_rows(self) -> None:
         ctx = self.ctx
         adjustments: dict[tuple[int, date], list] = defaultdict(list)
+        initial: dict[int, list] = defaultdict(list)  # building → (unit, first price, floor)
         for unit in self.units:
             price = unit.price
             floor_price = _floor_price(price)
@@ -2223,8 +2224,15 @@ class _ProjectBuilder:
                     "updated_at": unit.updated_at,
                 }
             )
+            first = unit.changes[0][1] if unit.changes else price
+            if first is not None:
+                first_floor = (
+                    floor_price if unit.basis == PricingBasis.UNIT else _floor_price(first)
+                )
+                initial[unit.building].append((unit, first, first_floor))
             for day, old, new, batch in unit.changes:
                 adjustments[(unit.building, day)].append((unit, old, new, batch))
+        self._initial_prices(initial)
         # 调价单: one applied adjustment per building and day, its items, and the history rows
         # that name it (PriceChange.batch = the adjustment's code, as the pricing commands do).
         building_codes = {b["id"]: b["code"] for b in self.rows[Building]}
@@ -2269,6 +2277,58 @@ class _ProjectBuilder:
                     "new_list_total": unit.total(new),
                     "old_floor_unit_price": _floor_price(old),
                     "new_floor_unit_price": _floor_price(new),
+                }
+                self.rows[PriceAdjustmentItem].append(
+                    {"id": ctx.ids.take(PriceAdjustmentItem), "adjustment_id": adjustment_id,
+                     **prices}
+                )  # fmt: skip
+                self.rows[PriceChange].append(
+                    {"id": ctx.ids.take(PriceChange), "at": at, "user_id": self.manager_id,
+                     "reason": reason, "batch": code, **prices}
+                )  # fmt: skip
+
+    def _initial_prices(self, initial: dict[int, list]) -> None:
+        """定价: every priced unit's first price, as the 逐套定价 adjustment (one per building,
+        before the sale) that set_prices would have written: its items and the history rows
+        from no price to the first one, so that price trends cover every unit from the start."""
+        ctx = self.ctx
+        at = datetime.combine(self.history_start, datetime.min.time()) + timedelta(hours=8)
+        building_codes = {b["id"]: b["code"] for b in self.rows[Building]}
+        reason = "开盘定价"
+        for building_id, lines in initial.items():
+            adjustment_id = ctx.ids.take(PriceAdjustment)
+            code = f"TJ{at:%Y%m%d%H%M%S}{adjustment_id % 65536:04X}"
+            self.rows[PriceAdjustment].append(
+                {
+                    "id": adjustment_id,
+                    "project_id": self.project_id,
+                    "building_id": building_id,
+                    "code": code,
+                    "method": AdjustmentMethod.DIRECT,
+                    "value": None,
+                    "scope": f"{building_codes[building_id]}栋 逐套定价 {len(lines)} 套",
+                    "reason": reason,
+                    "status": AdjustmentStatus.APPLIED,
+                    "unit_count": len(lines),
+                    "old_total": Decimal("0.00"),
+                    "new_total": sum((u.total(p) for u, p, _f in lines), Decimal(0)),
+                    "max_change": Decimal(0),  # from no price: rules.change_ratio gives 0
+                    "requested_by": self.manager_id,
+                    "requested_at": at,
+                    "decided_by": None,
+                    "decided_at": None,
+                    "decision_note": "",
+                }
+            )
+            for unit, price, floor_price in lines:
+                prices = {
+                    "unit_id": unit.id,
+                    "old_list_unit_price": None,
+                    "new_list_unit_price": price,
+                    "old_list_total": None,
+                    "new_list_total": unit.total(price),
+                    "old_floor_unit_price": None,
+                    "new_floor_unit_price": floor_price,
                 }
                 self.rows[PriceAdjustmentItem].append(
                     {"id": ctx.ids.take(PriceAdjustmentItem), "adjustment_id": adjustment_id,

@@ -259,6 +259,7 @@ EN = {
     "认知途径": "Channel",
     "流失原因": "Lost reason",
     "挞定原因": "Forfeit reason",
+    "退房原因": "Cancellation reason",
     "置业目的": "Purpose",
     "费用类别": "Expense category",
     "付款方式": "Payment method",

@@ -779,7 +779,7 @@ def template_xlsx(
         if choices:
             labels = list(dict.fromkeys(str(k) for k in _display_choices(choices)))
             for r, label in enumerate(labels, start=1):
-                lists.cell(row=r, column=index, value=label)
+                _as_text(lists.cell(row=r, column=index, value=label))
             validation = DataValidation(
                 type="list",
                 formula1=f"'选项'!${letter}$1:${letter}${len(labels)}",
@@ -846,6 +846,9 @@ def template_xlsx(
                 _plain_example(col.example),
             ]
         )
+    for row in guide.iter_rows():
+        for cell in row:
+            _as_text(cell)  # dictionary labels, helps and examples are never formulas
     for letter, width in zip("ABCDEF", (18, 6, 18, 40, 40, 18), strict=True):
         guide.column_dimensions[letter].width = width
     if example_rows:
@@ -854,6 +857,13 @@ def template_xlsx(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _as_text(cell) -> None:
+    """Text a spreadsheet would take for a formula (a dictionary label "=1+2") is stored as
+    text, as export.write_sheet does: never evaluated when the template is opened."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
 
 
 def _display_choices(choices: Mapping[str, Any]) -> list[str]:

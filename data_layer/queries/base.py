@@ -298,6 +298,7 @@ CATEGORY_LABELS = {
     "channel": "认知途径",
     "lost_reason": "流失原因",
     "forfeit_reason": "挞定原因",
+    "cancel_reason": "退房原因",
     "purpose": "置业目的",
     "expense_category": "费用类别",
     "payment_method": "付款方式",
