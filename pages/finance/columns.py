@@ -61,9 +61,9 @@ OVERDUE = [
     {"field": "mobile", "headerName": "手机", "minWidth": 120},
     {"field": "consultant", "headerName": "置业顾问"},
     {"field": "kind", "headerName": "款项"},
-    {"field": "payer", "headerName": "付款方", "maxWidth": 110},
+    {"field": "payer", "headerName": "付款方", "maxWidth": 130},
     {"field": "due_on", "headerName": "应收日期", "minWidth": 110},
-    {"field": "days", "headerName": "逾期天数", **NUMBER, "maxWidth": 110},
+    {"field": "days", "headerName": "逾期天数", **NUMBER, "minWidth": 120, "maxWidth": 130},
     {"field": "bucket", "headerName": "账龄", "maxWidth": 110},
     {"field": "open", "headerName": "欠款金额", **MONEY},
 ]
