@@ -147,6 +147,10 @@ def stage_frame(user, f: queries.FunnelFilter, stage: str, split, group):
         "team": "team_id",
         "level": "level",
     }.get(split)
+    if narrowed in ("consultant_id", "team_id"):
+        group = _int(group)  # from the browser: a crafted value is no group, not an error
+    elif narrowed and not _empty(group):
+        group = str(group)
     if narrowed and not _empty(group):
         f = dataclasses.replace(f, **{narrowed: group})
     session = reader()
@@ -156,8 +160,8 @@ def stage_frame(user, f: queries.FunnelFilter, stage: str, split, group):
     if split == "team":
         from data_layer.models import User
 
-        teams = {i: session.get(User, i).team_id for i in set(frame["consultant_id"])}
-        keep = frame["consultant_id"].map(lambda i: teams.get(i) is None)
+        teams = {int(i): session.get(User, int(i)).team_id for i in set(frame["consultant_id"])}
+        keep = frame["consultant_id"].map(lambda i: teams.get(int(i)) is None)
     else:
         keep = frame[narrowed].map(_empty)
     return frame[keep.astype(bool)].reset_index(drop=True)
