@@ -131,6 +131,36 @@ def test_direct_list_price_below_the_kept_floor_price_is_refused(session, world)
     assert unit.floor_unit_price == Decimal("18000.00")
 
 
+def test_batch_cut_keeping_the_floor_price_may_not_go_below_it(session, world):
+    building = make_building(session, world.projects[0], code="B", floors=1)
+    manager = world.users["manager"]
+
+    def cut(percent):
+        return pricing.preview_adjustment(
+            session,
+            actor=manager,
+            scope=pricing.Scope(building.id),
+            method="percent",
+            value=Decimal(percent),
+            include_floor_price=False,
+        )
+
+    with pytest.raises(DomainError) as refused:
+        cut("-10")  # 18000 < the kept floor 19000
+    assert "低于底价" in refused.value.message and "B-1-101" in refused.value.message
+    assert {i.new_unit_price for i in cut("-4").items} == {Decimal("19200.00")}
+    # With the floor price moved as well, the same cut is fine.
+    preview = pricing.preview_adjustment(
+        session,
+        actor=manager,
+        scope=pricing.Scope(building.id),
+        method="percent",
+        value=Decimal("-10"),
+        include_floor_price=True,
+    )
+    assert {i.new_floor_unit_price for i in preview.items} == {Decimal("17100.00")}
+
+
 def test_an_import_waiting_for_approval_says_so(session, world):
     building = make_building(session, world.projects[0], code="H")
     units = _units(session, building)

@@ -195,6 +195,7 @@ def preview_adjustment(
     preview = Preview(
         threshold=threshold(session), scope_text=scope.describe(building, layout_names)
     )
+    below_floor: list[str] = []
     for unit in units:
         if unit.status not in ADJUSTABLE:
             preview.skipped_sold += 1
@@ -223,7 +224,21 @@ def preview_adjustment(
                 ).unit_price
         except rules.PriceError as err:
             raise PriceRefused(f"{unit.code}：{err}", f"{unit.code}: {err}") from None
+        if new_price is not None:
+            under = new_floor is not None and new_floor > new_price
+        else:  # 按套: the floor total stays
+            under = unit.floor_total is not None and unit.floor_total > new_total
+        if under:
+            below_floor.append(unit.code)
         preview.items.append(_item(unit, new_price, new_total, new_floor))
+    if below_floor:
+        # A lower list price with the floor price kept must not go under it.
+        raise PriceRefused(
+            f"调价后表价低于底价：{'、'.join(below_floor[:8])}"
+            f"{' 等' if len(below_floor) > 8 else ''}，请同时调整底价。",
+            f"The new list price is below the floor price: {', '.join(below_floor[:8])}; "
+            "adjust the floor price too.",
+        )
     if not preview.items:
         raise PriceRefused(
             "范围内没有可调价的房间（已认购、签约或未定价的房间不参与调价）。",
