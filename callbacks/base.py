@@ -192,7 +192,7 @@ def register(app):
         # A selected row whose code was changed to a new one still edits that row; to create,
         # press 新建 first (it clears the selection's form).
         try:
-            protection = _count(protection, "客户保护天数", "the protection days", 1)
+            protection = _count(protection, "客户保护天数", "the protection days", 1, 365)
             hold = _count(hold, "临定天数", "the hold days", 1)
             project = database().run(
                 commands.save_project,

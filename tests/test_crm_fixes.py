@@ -334,7 +334,7 @@ def test_protection_days_of_zero_are_refused_not_replaced_by_30(app_env):
         p1 = s.get(Project, project_of(app_env))
         row = {"id": p1.id}
         code, name, city = p1.code, p1.name, p1.city
-    for days in (0, None):
+    for days in (0, None, 400):  # None: what the browser sends for −5 (below the field's min)
         values = {
             f"{base_ids.PROJECT_SAVE}.n_clicks": 1,
             f"{base_ids.PROJECT_GRID}.selectedRows": [row],
@@ -353,7 +353,7 @@ def test_protection_days_of_zero_are_refused_not_replaced_by_30(app_env):
             f"{base_ids.PROJECT_SAVE}.n_clicks",
         )
         text = text_of(dash_client.response_of(response))
-        assert "客户保护天数" in text and "已保存" not in text
+        assert "客户保护天数：1 到 365 之间的整数" in text and "已保存" not in text
 
 
 # --------------------------------------------------------------------------------------------
