@@ -104,7 +104,13 @@ def layout():
     navbar = dbc.Navbar(
         dbc.Container(
             [
-                dbc.NavbarBrand(_("Loupan 售楼管理系统"), href="/"),
+                dbc.NavbarBrand(
+                    [
+                        html.Span(_("Loupan 售楼管理系统"), className="brand-full"),
+                        html.Span("Loupan", className="brand-short"),
+                    ],
+                    href="/",
+                ),
                 dbc.NavbarToggler(id="shell-toggler"),
                 dbc.Collapse(
                     [
@@ -118,7 +124,7 @@ def layout():
                                 clearable=True,
                                 persistence=f"user-{user.id}",
                                 persistence_type="local",
-                                style={"minWidth": "180px"},
+                                style={"minWidth": "160px"},
                             ),
                             className="me-2 my-1",
                             title=_("当前项目"),
