@@ -32,9 +32,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     # Imported here so that a settings-only import stays light.
     import callbacks
+    from data_layer.localtime import set_office_zone
 
     from . import auth, db, shell
 
+    set_office_zone(settings.timezone)
     database = db.init(server, settings.database_url)
     auth.init(server)
 

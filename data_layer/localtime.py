@@ -5,9 +5,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-# Settings.timezone's default; reads take the configured zone as `zone=`.
-DEFAULT_ZONE = "Asia/Shanghai"
+# Reads take a zone as `zone=`; their default, DEFAULT_ZONE, stands for the office's zone:
+# Settings.timezone (LOUPAN_TIMEZONE), set once at start-up by set_office_zone().
+DEFAULT_ZONE = "office"
 MINUTES = "%Y-%m-%d %H:%M"
+_office_zone = "Asia/Shanghai"
+
+
+def set_office_zone(name: str) -> None:
+    """The zone that DEFAULT_ZONE means in this process (the app sets it from its settings)."""
+    global _office_zone
+    ZoneInfo(name)  # an unknown zone fails here, at start-up
+    _office_zone = name
+
+
+def _zone(zone: str | None) -> ZoneInfo:
+    return ZoneInfo(_office_zone if zone in (None, DEFAULT_ZONE) else zone)
 
 
 def local(moment: datetime | None, zone: str = DEFAULT_ZONE) -> datetime | None:
@@ -16,7 +29,7 @@ def local(moment: datetime | None, zone: str = DEFAULT_ZONE) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    return moment.astimezone(_zone(zone)).replace(tzinfo=None)
 
 
 def local_text(moment: datetime | None, zone: str = DEFAULT_ZONE, fmt: str = MINUTES) -> str:
@@ -28,7 +41,7 @@ def local_text(moment: datetime | None, zone: str = DEFAULT_ZONE, fmt: str = MIN
 def to_utc(moment: datetime, zone: str = DEFAULT_ZONE) -> datetime:
     """A wall-clock time in `zone` as a stored (naive UTC) moment, to compare with columns."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
+        moment = moment.replace(tzinfo=_zone(zone))
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 

@@ -328,3 +328,28 @@ def test_no_deal_event_kind_is_unlabelled_after_a_day_of_work(session, market):
     cmd.request_change(session, actor=market.user("consultant"), deal_id=deal.id, kind="cancel")
     written = set(session.scalars(select(DealEvent.kind).where(DealEvent.deal_id == deal.id)))
     assert written <= set(DEAL_EVENT_LABELS)
+
+
+def test_reads_default_to_the_zone_the_app_is_configured_with(tmp_path):
+    """LOUPAN_TIMEZONE reaches every read that shows times without being passed along: the
+    app sets the office's zone at start-up and DEFAULT_ZONE stands for it."""
+    from datetime import datetime as dt
+
+    from dashboard import create_app
+    from dashboard.settings import Settings
+    from data_layer import localtime
+    from data_layer.migrate import upgrade
+
+    moment = dt(2026, 12, 4, 0, 30)  # stored UTC
+    url = f"sqlite:///{tmp_path / 'zone.db'}"
+    upgrade(url)
+    try:
+        create_app(
+            Settings(database_url=url, secret_key="t", instance_dir=tmp_path, timezone="Asia/Tokyo")
+        )
+        assert localtime.local_text(moment) == "2026-12-04 09:30"
+        assert localtime.to_utc(dt(2026, 12, 4, 9, 30)) == moment
+    finally:
+        localtime.set_office_zone("Asia/Shanghai")
+    assert localtime.local_text(moment) == "2026-12-04 08:30"
+    assert localtime.local_text(moment, "Europe/London") == "2026-12-04 00:30"
