@@ -139,8 +139,8 @@ def _empty(value) -> bool:
 
 def stage_frame(user, f: queries.FunnelFilter, stage: str, split, group):
     """The customers behind a clicked segment: the stage, within the group of a split funnel.
-    A named group narrows the filter; the empty group (未填写, 无团队, 未分级) has no filter
-    value, so its customers are picked from the stage's list."""
+    A named group narrows the filter; the empty group (未填写, 无团队, 未分级) is selected in
+    SQL by queries.stage_customers(empty_group=...)."""
     narrowed = {
         "channel": "channel",
         "consultant": "consultant_id",
@@ -151,20 +151,13 @@ def stage_frame(user, f: queries.FunnelFilter, stage: str, split, group):
         group = _int(group)  # from the browser: a crafted value is no group, not an error
     elif narrowed and not _empty(group):
         group = str(group)
-    if narrowed and not _empty(group):
-        f = dataclasses.replace(f, **{narrowed: group})
-    session = reader()
-    frame = queries.stage_customers(session, user, f, stage)
-    if not narrowed or not _empty(group) or frame.empty:
-        return frame
-    if split == "team":
-        from data_layer.models import User
-
-        teams = {int(i): session.get(User, int(i)).team_id for i in set(frame["consultant_id"])}
-        keep = frame["consultant_id"].map(lambda i: teams.get(int(i)) is None)
-    else:
-        keep = frame[narrowed].map(_empty)
-    return frame[keep.astype(bool)].reset_index(drop=True)
+    if not narrowed:
+        return queries.stage_customers(reader(), user, f, stage)
+    if _empty(group):
+        return queries.stage_customers(reader(), user, f, stage, empty_group=split)
+    return queries.stage_customers(
+        reader(), user, dataclasses.replace(f, **{narrowed: group}), stage
+    )
 
 
 def funnel_table(counts: dict, split, labels: list[str]) -> list[dict]:

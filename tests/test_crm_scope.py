@@ -375,3 +375,27 @@ def test_every_customer_read_follows_the_same_scope(session, crm_world, role):
     assert set(birthdays["name"]) & ours == {"甲一"} & visible
     due = queries.overdue_follow_ups(session, viewer, D)
     assert set(due["name"]) & ours == {"甲一"} & visible
+
+
+def test_stage_list_of_a_split_funnels_empty_group_is_selected_in_sql(session, world):
+    """未填写 / 未分级 / 无团队 are chosen by the statement, before the list's limit: the
+    newest customers having a channel never crowd out the one without."""
+    from tests.factories import make_customer
+
+    p1 = world.projects[0]
+    consultant = world.users["consultant"]
+    make_customer(session, p1, consultant, "无渠道", "13600000001", channel=None, level=None)
+    for i in range(3):
+        make_customer(
+            session, p1, consultant, f"有渠道{i}", f"1360000001{i}", channel="online", level="A"
+        )
+    f = funnel.FunnelFilter(project_id=p1.id, start=date.today(), end=date.today())
+    executive = world.users["executive"]
+    none = funnel.stage_customers(session, executive, f, "new", limit=1, empty_group="channel")
+    assert list(none["name"]) == ["无渠道"]
+    unrated = funnel.stage_customers(session, executive, f, "new", empty_group="level")
+    assert "无渠道" in set(unrated["name"]) and not set(unrated["name"]) & {"有渠道0", "有渠道1"}
+    # Every consultant of the test world has a team: 无团队 is empty.
+    assert funnel.stage_customers(session, executive, f, "new", empty_group="team").empty
+    with pytest.raises(ValueError):
+        funnel.stage_customers(session, executive, f, "new", empty_group="project")

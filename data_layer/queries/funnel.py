@@ -284,14 +284,37 @@ def funnel(
     return pd.DataFrame(rows, columns=FUNNEL_COLUMNS)
 
 
+def _in_empty_group(split: str):
+    """The customers of a split funnel's empty group (未填写 channel, 未分级, 无团队, no
+    consultant): the group no filter value can name."""
+    if split in ("channel", "level"):
+        column = Customer.channel if split == "channel" else Customer.level
+        return or_(column.is_(None), column == "")
+    if split == "team":
+        teamless = select(User.id).where(User.team_id.is_(None))
+        return or_(Customer.consultant_id.is_(None), Customer.consultant_id.in_(teamless))
+    if split == "consultant":
+        return Customer.consultant_id.is_(None)
+    raise ValueError(split)
+
+
 def stage_customers(
-    session: Session, viewer: User, f: FunnelFilter, stage: str, limit: int = 2000
+    session: Session,
+    viewer: User,
+    f: FunnelFilter,
+    stage: str,
+    limit: int = 2000,
+    *,
+    empty_group: str | None = None,
 ) -> pd.DataFrame:
     """The customers behind one stage of the funnel (clicking a stage), within the viewer's
-    scope; needs the right to see individual customers."""
+    scope; needs the right to see individual customers. `empty_group`: a split (channel,
+    consultant, team, level) whose empty group is meant (a named group is a filter value)."""
     authz.require(viewer, "crm.customers")
     if stage not in STAGES:
         raise ValueError(stage)
+    if empty_group is not None and empty_group not in SPLITS:
+        raise ValueError(empty_group)
     ids = select(Customer.id)
     if stage == "returning":
         ids = ids.where(Customer.visit_count >= 2)
@@ -304,6 +327,8 @@ def stage_customers(
             Customer.id.in_(select(Deal.customer_id).where(condition).scalar_subquery())
         )
     ids = _filters(ids, viewer, f, Customer.first_contact_on)
+    if empty_group is not None:
+        ids = ids.where(_in_empty_group(empty_group))
     query = ids.order_by(Customer.id.desc()).limit(limit)
     wanted = [i for (i,) in session.execute(query, _values(f))]
     if not wanted:
