@@ -57,7 +57,7 @@ def layout(stage=None, level=None, q=None, **_query):
                     value=q or "",
                     type="search",
                 ),
-                md=3,
+                md=2,
             ),
             dbc.Col(
                 dcc.Dropdown(
@@ -101,7 +101,7 @@ def layout(stage=None, level=None, q=None, **_query):
                     end_date_placeholder_text=_("止"),
                     clearable=True,
                 ),
-                md=2,
+                md=3,
             ),
         ],
         className="g-2 mb-2",
