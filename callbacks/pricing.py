@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -651,12 +652,7 @@ def register(app):
                     commands.save_price_rule,
                     actor=user,
                     building_id=int(building_id),
-                    base_unit_price=rule.base_unit_price,
-                    formula=rule.formula,
-                    floor_ratio=rule.floor_ratio,
-                    floor_factors=rule.floor_factors,
-                    orientation_factors=rule.orientation_factors,
-                    layout_factors=rule.layout_factors,
+                    **dataclasses.asdict(rule),
                 )
                 return feedback(_("定价规则已保存。")), no_update
             if ctx.triggered_id == ids.RULE_PREVIEW:

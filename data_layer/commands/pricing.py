@@ -8,6 +8,7 @@ manager other than the requester; prices change only when it is approved."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -818,15 +819,7 @@ def apply_rule(
     applied, in the same transaction; without it the saved rule is applied."""
     if rule is not None:
         saved = save_price_rule(
-            session,
-            actor=actor,
-            building_id=scope.building_id,
-            base_unit_price=rule.base_unit_price,
-            formula=rule.formula,
-            floor_ratio=rule.floor_ratio,
-            floor_factors=rule.floor_factors,
-            orientation_factors=rule.orientation_factors,
-            layout_factors=rule.layout_factors,
+            session, actor=actor, building_id=scope.building_id, **dataclasses.asdict(rule)
         )
     else:
         saved = None
