@@ -645,12 +645,17 @@ def register(app):
         "deal.view",
         Output(ids.LIST_DETAIL, "children"),
         Input(ids.LIST_GRID, "selectedRows"),
-        prevent_initial_call=True,
+        Input(ids.LIST_FOCUS, "data"),
     )
-    def deal_detail(rows, *, user):
-        if not rows:
-            return None
-        return detail_view(user, rows[0].get("id"), "deals-detail")
+    def deal_detail(rows, focus, *, user):
+        """The selected deal; before any selection, the deal a link asked for (?deal=)."""
+        if rows:
+            return detail_view(user, rows[0].get("id"), "deals-detail")
+        if focus and dash.ctx.triggered_id != ids.LIST_GRID:
+            return detail_view(user, focus, "deals-detail") or html.Div(
+                _("没有找到这笔交易，或您无权查看。"), className="text-muted"
+            )
+        return None
 
     # -------------------------------------------------------------------------------- 交易变更
 

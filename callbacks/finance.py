@@ -138,8 +138,17 @@ def _drill_kind(source: dict | None) -> tuple[list[dict], tuple[str, ...]]:
     """The drill-down grid's columns and translated fields for what it lists: an aging bar's
     overdue receivables, or receipts."""
     if source and "bucket" in source:
-        return columns.AGING_DETAIL, OVERDUE_LABELS
-    return columns.DAILY_RECEIPTS, RECEIPT_LABELS
+        return columns.DRILL_AGING, OVERDUE_LABELS
+    return [columns.DEAL_LINK, *columns.DAILY_RECEIPTS], RECEIPT_LABELS
+
+
+def _with_deal_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """A `deal_link` column opening each row's deal on 交易列表 (the page checks scope)."""
+    text = _("查看交易")
+    links = [
+        f"[{text}](/deals/list?deal={int(d)})" if d == d and d else "" for d in frame["deal_id"]
+    ]
+    return frame.assign(deal_link=links)
 
 
 def _drill(user, source: dict):
@@ -150,7 +159,7 @@ def _drill(user, source: dict):
         bucket = source["bucket"]
         frame = _overdue(user, project_id)
         frame = frame[frame["bucket"] == bucket].rename(columns={"receivable_id": "id"})
-        frame = frame[["id", *(c["field"] for c in columns.AGING_DETAIL)]]
+        frame = _with_deal_links(frame)[["id", *(c["field"] for c in columns.DRILL_AGING)]]
         title = _("账龄 {b} 的欠款明细（{n} 笔）", b=_(bucket), n=len(frame))
         return frame.reset_index(drop=True), title
     series = source.get("series")
@@ -165,6 +174,7 @@ def _drill(user, source: dict):
         for kind in coll.kinds_of_series(series)
     ]
     frame = pd.concat(frames) if frames else pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
+    frame = _with_deal_links(frame)
     title = _(
         "{label} {start} 至 {end} 的收据（{n} 张）",
         label=_(coll.series_label(series)),

@@ -420,3 +420,52 @@ def test_preview_of_a_held_unit_quotes_the_holds_price(app, panel_data):
     )
     assert "¥1,830,000.00" in shown and "¥1,793,400.00" in shown  # list, 98折
     assert "1,875,750" not in shown  # 91.50 × 20,500
+
+
+def test_a_link_opens_its_deal_on_the_deal_list_within_the_viewers_scope(app, panel_data):
+    """交易列表?deal=<id> (回款分析's drill-down links there) lists every state and opens the
+    deal's detail at once; a consultant who may not see that deal is told so, nothing shown."""
+    from tests.factories import make_building
+
+    db = app.server.extensions["loupan_db"]
+    with db.writer() as s:
+        p1 = s.scalar(select(Project).where(Project.code == "P1"))
+        building = make_building(s, p1, code="L")
+        unit = s.scalar(select(Unit).where(Unit.building_id == building.id).order_by(Unit.id))
+        deal = deal_cmd.subscribe(
+            s,
+            actor=_user(s, "consultant"),
+            unit_id=unit.id,
+            customer_id=panel_data["customers"]["张伟"],
+            plan_id=panel_data["plan"],
+            deposit="20000",
+        )
+        deal_id, code = deal.id, unit.code
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/deals/list")
+    layout = page["layout"].__defaults__[0]
+    with app.server.test_request_context():
+        tree = layout(deal=str(deal_id))
+        assert tree.children[1].children[0].children.value is None  # every state
+        assert any(getattr(c, "data", None) == deal_id for c in tree.children)
+        assert layout(deal="x").children[1].children[0].children.value == "live"
+    focus = {f"{ids.LIST_FOCUS}.data": deal_id}
+    owner = app.server.test_client()
+    login(owner, "consultant")
+    shown = str(
+        dash_client.response_of(
+            dash_client.post(
+                owner, app, f"{ids.LIST_DETAIL}.children", focus, f"{ids.LIST_FOCUS}.data"
+            )
+        )[ids.LIST_DETAIL]["children"]
+    )
+    assert code in shown and "定金" in shown
+    other = app.server.test_client()
+    login(other, "consultant2")
+    refused = str(
+        dash_client.response_of(
+            dash_client.post(
+                other, app, f"{ids.LIST_DETAIL}.children", focus, f"{ids.LIST_FOCUS}.data"
+            )
+        )[ids.LIST_DETAIL]["children"]
+    )
+    assert "无权查看" in refused and code not in refused

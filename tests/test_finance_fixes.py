@@ -193,8 +193,8 @@ def test_aging_drill_down_lists_receivables_under_their_own_columns(app_env, mon
     values = {f"{ids.CO_AGING}.clickData": click, f"{ids.CO_GRAIN}.value": "month"}
     out = post(app_env, client, f"{ids.CO_DRILL}.rowData", values, f"{ids.CO_AGING}.clickData")
     defs = out[ids.CO_DRILL]["columnDefs"]
-    assert [c["field"] for c in defs] == AGING_FIELDS
-    assert [c["headerName"] for c in defs][6:] == ["应收日期", "逾期天数", "账龄", "欠款金额"]
+    assert [c["field"] for c in defs] == ["deal_link", *AGING_FIELDS]
+    assert [c["headerName"] for c in defs][7:] == ["应收日期", "逾期天数", "账龄", "欠款金额"]
     assert not any(c.get("checkboxSelection") for c in defs)
     rows = out[ids.CO_DRILL]["rowData"]
     assert rows and {r["customer"] for r in rows} == {"张伟"}
@@ -204,6 +204,7 @@ def test_aging_drill_down_lists_receivables_under_their_own_columns(app_env, mon
     assert row["due_on"] == (TODAY - timedelta(days=row["days"])).isoformat()
     assert row["kind"] in ("定金", "一次性房款") and row["payer"] == "客户"
     assert isinstance(row["open"], float) and row["open"] > 0
+    assert row["deal_link"].startswith("[查看交易](/deals/list?deal=")
     assert f"账龄 31–60天 的欠款明细（{len(rows)} 笔）" in text(out[ids.CO_DRILL_TITLE])
     # Exported with the columns the grid shows.
     table = export_table(
@@ -218,7 +219,8 @@ def test_aging_drill_down_lists_receivables_under_their_own_columns(app_env, mon
         },
         [{"id": row["id"]}],
     )
-    assert table[0] == [c["headerName"] for c in defs]
+    # The link column belongs to the screen, not the file.
+    assert table[0] == [c["headerName"] for c in defs if c.get("cellRenderer") != "markdown"]
     assert table[1][2] == "张伟" and Decimal(str(table[1][9])) == Decimal(str(row["open"]))
     # A bar of money received switches back to the receipts' columns.
     start = TODAY.replace(day=1).isoformat()
@@ -226,7 +228,7 @@ def test_aging_drill_down_lists_receivables_under_their_own_columns(app_env, mon
     values = {f"{ids.CO_CHART}.clickData": click, f"{ids.CO_GRAIN}.value": "month"}
     out = post(app_env, client, f"{ids.CO_DRILL}.rowData", values, f"{ids.CO_CHART}.clickData")
     fields = [c["field"] for c in out[ids.CO_DRILL]["columnDefs"]]
-    assert fields[:2] == ["number", "received_on"] and "days" not in fields
+    assert fields[:3] == ["deal_link", "number", "received_on"] and "days" not in fields
 
 
 # ---------------------------------------------------------------------------- 3. widths, money

@@ -210,4 +210,6 @@ EN = {
     "批准人": "Approved by",
     "原交易编号": "Previous deal no.",
     "新交易编号": "New deal no.",
+    "没有找到这笔交易，或您无权查看。": "No such deal, or you may not see it.",
+    "查看交易": "Open deal",
 }

@@ -42,6 +42,7 @@ LIST_GRID = "deals-list-grid"
 LIST_EXPORT = "deals-list-export"
 LIST_DOWNLOAD = "deals-list-download"
 LIST_DETAIL = "deals-list-detail"
+LIST_FOCUS = "deals-list-focus"  # ?deal=<id>: the deal a link (e.g. 回款分析's drill-down) opens
 
 # 交易变更
 CH_DEAL = "deals-ch-deal"

@@ -19,7 +19,17 @@ dash.register_page(
 )
 
 
-def layout(**_query):
+def _deal_id(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def layout(deal=None, **_query):
+    """`deal`: a deal to open at once (a link from another page); every state is listed then,
+    since a linked deal may be closed. The detail is read within the viewer's scope."""
+    focus = _deal_id(deal)
     states = [
         {"label": _("在途"), "value": "live"},
         {"label": _("已过期"), "value": "expired"},
@@ -36,7 +46,7 @@ def layout(**_query):
                         dcc.Dropdown(
                             id=ids.LIST_STATE,
                             options=states,
-                            value="live",
+                            value=None if focus else "live",
                             placeholder=_("全部状态"),
                         ),
                         md=3,
@@ -48,6 +58,7 @@ def layout(**_query):
             grid(
                 ids.LIST_GRID, columns.DEALS, height=420, dashGridOptions={"rowSelection": "single"}
             ),
+            dcc.Store(id=ids.LIST_FOCUS, data=focus),
             html.Div(id=ids.LIST_DETAIL, className="mt-3"),
         ]
     )

@@ -71,6 +71,17 @@ OVERDUE = [
 # 回款分析's drill-down of an aging bar: the overdue receivables of that bucket.
 AGING_DETAIL = [c for c in OVERDUE if c["field"] != "mobile"]
 
+# 回款分析's drill-down: each row links to its deal (交易列表?deal=…); not exported.
+DEAL_LINK = {
+    "field": "deal_link",
+    "headerName": "交易",
+    "cellRenderer": "markdown",
+    "minWidth": 100,
+    "filter": False,
+    "sortable": False,
+}
+DRILL_AGING = [DEAL_LINK, *AGING_DETAIL]
+
 AGING = [
     {"field": "key", "headerName": "置业顾问/项目"},
     {"field": "≤30天", "headerName": "≤30天", **MONEY},
