@@ -63,19 +63,27 @@ GROUPS = [
 DONE_ID = {"type": ids.DONE, "id": "panel"}
 
 
+# Grid fields holding a Chinese status label (阶段, 状态, 合同状态): shown in the viewer's language.
+LABEL_FIELDS = frozenset({"stage", "state", "status", "contract_status"})
+
+
+def _shown(key, value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if key in LABEL_FIELDS and isinstance(value, str):
+        return _(value)
+    return value
+
+
 def plain_rows(frame) -> list[dict]:
-    """Grid rows: Decimals become numbers and dates ISO text, for display only."""
-    rows = []
-    for row in frame.astype(object).where(frame.notna(), None).to_dict("records"):
-        rows.append(
-            {
-                k: float(v)
-                if isinstance(v, Decimal)
-                else (v.isoformat() if isinstance(v, date) else v)
-                for k, v in row.items()
-            }
-        )
-    return rows
+    """Grid rows: Decimals become numbers, dates ISO text and status labels the viewer's
+    language, for display only (exports keep the stored labels)."""
+    return [
+        {k: _shown(k, v) for k, v in row.items()}
+        for row in frame.astype(object).where(frame.notna(), None).to_dict("records")
+    ]
 
 
 def _text(value) -> str:

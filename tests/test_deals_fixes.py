@@ -469,3 +469,35 @@ def test_a_link_opens_its_deal_on_the_deal_list_within_the_viewers_scope(app, pa
         )[ids.LIST_DETAIL]["children"]
     )
     assert "无权查看" in refused and code not in refused
+
+
+def test_deal_grids_show_stage_and_state_in_the_viewers_language(app, panel_data):
+    """交易列表's 阶段/状态/合同状态 cells follow the language (exports keep the labels)."""
+    db = app.server.extensions["loupan_db"]
+    client = app.server.test_client()
+    login(client, "manager")
+
+    def rows():
+        response = dash_client.post(client, app, f"{ids.LIST_GRID}.rowData", {})
+        return dash_client.response_of(response)[ids.LIST_GRID]["rowData"]
+
+    chinese = rows()
+    assert chinese and {r["state"] for r in chinese} <= {
+        "在途",
+        "已过期",
+        "已退房",
+        "已挞定",
+        "已换房",
+    }
+    with db.writer() as s:
+        user_commands.set_language(s, actor=_user(s, "manager"), language="en")
+    try:
+        english = rows()
+    finally:
+        with db.writer() as s:
+            user_commands.set_language(s, actor=_user(s, "manager"), language="zh")
+    assert [r["id"] for r in english] == [r["id"] for r in chinese]
+    for row in english:
+        for field in ("stage", "state", "contract_status"):
+            assert not any("\u4e00" <= ch <= "\u9fff" for ch in row[field] or ""), row[field]
+    assert {r["state"] for r in english} <= {"Live", "Expired", "Cancelled", "Forfeited", "Swapped"}
