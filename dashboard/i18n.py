@@ -150,6 +150,13 @@ def language() -> str:
     return "zh"
 
 
+# English entries for a count of exactly one are keyed "one|<Chinese>" ("{n} 套" → "1 unit").
+ONE = "one|"
+
+
 def _(text: str, **values) -> str:
-    out = EN.get(text, text) if language() == "en" else text
+    if language() == "en":
+        out = (values.get("n") == 1 and EN.get(ONE + text)) or EN.get(text, text)
+    else:
+        out = text
     return out.format(**values) if values else out

@@ -34,3 +34,32 @@ def test_the_locale_script_is_served_locally(app_env):
     src = page[page.index("/assets/plotly-locale.js") :].split('"')[0]
     script = client.get(src).get_data(as_text=True)
     assert "setPlotConfig" in script and "PlotlyLocales" in script and "1月" in script
+
+
+def test_a_count_of_one_reads_in_the_singular_in_english(app_env):
+    from dashboard.i18n import _
+
+    db = app_env.server.extensions["loupan_db"]
+    client = app_env.server.test_client()
+    assert login(client, "consultant").status_code == 302
+    _set_language(app_env, "consultant", "en")
+    try:
+        with app_env.server.test_request_context():
+            from flask_login import login_user
+
+            with db.factory() as s:
+                login_user(
+                    _session_user(s.scalar(select(User).where(User.username == "consultant")))
+                )
+                assert _("{n} 套", n=1) == "1 unit"
+                assert _("{n} 套", n=2) == "2 units"
+                assert _("{n} 套", n=0) == "0 units"
+                assert _("{name}：共 {n} 套", name="1栋", n=1) == "1栋: 1 unit"
+    finally:
+        _set_language(app_env, "consultant", "zh")
+
+
+def _session_user(user):
+    from dashboard.auth import SessionUser
+
+    return SessionUser(user)

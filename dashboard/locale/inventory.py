@@ -43,6 +43,8 @@ EN = {
     "{name}：共 {n} 套": "{name}: {n} units",
     "，符合筛选 {m} 套": ", {m} match the filters",
     "{n} 套": "{n} units",
+    "one|{n} 套": "{n} unit",
+    "one|{name}：共 {n} 套": "{name}: {n} unit",
     "去化率": "Sell-through",
     "按套 {p}": "by units {p}",
     "按面积 {p}": "by area {p}",

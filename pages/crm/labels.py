@@ -1,13 +1,12 @@
 """Display labels of CRM codes (translated with _() at render time) and shared grid columns."""
 
-from dashboard.i18n import EN, _, language
+from dashboard.i18n import EN, ONE, _, language
 from pages.crm.columns import LINK
 
 # The English of a label naming one customer's stage or one event (a badge, a cell, a row of
 # the history). The catalogue's plain entry is shared with charts and column headers, where
 # the same Chinese heads a count (来访 → "Visits", 成交 → "Deals", 经办人 → "Cashier" in
-# finance); these read "one|中文" in the catalogue first.
-ONE = "one|"
+# finance); these read "one|中文" in the catalogue first (dashboard.i18n.ONE).
 
 
 def one(text: str) -> str:
