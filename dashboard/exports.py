@@ -20,6 +20,7 @@ sent; link columns (cellRenderer "markdown": 打开/查看) belong to the screen
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Sequence
 
 from dash import Input, Output, State, html
@@ -63,6 +64,25 @@ def shown_columns(column_defs: list[dict], column_state: list[dict] | None = Non
     return [(field, str(header).strip()) for field, header in export_columns(defs)]
 
 
+_D3_FIXED = re.compile(r"d3\.format\('(,?)\.(\d)([f%])'\)")
+
+
+def excel_format(column_def: dict) -> str | None:
+    """The Excel number format of a grid column shown through d3 (",.2f" money → "#,##0.00",
+    ",.0f" → "#,##0", ".1%" → "0.0%"): the file shows the places the screen shows, which follow
+    数据设置. None: no number format (General)."""
+    formatter = column_def.get("valueFormatter")
+    text = formatter.get("function", "") if isinstance(formatter, dict) else ""
+    found = _D3_FIXED.search(text or "")
+    if not found:
+        return None
+    comma, places, kind = found.group(1), int(found.group(2)), found.group(3)
+    decimals = "." + "0" * places if places else ""
+    if kind == "%":
+        return "0" + decimals + "%"
+    return ("#,##0" if comma else "0") + decimals
+
+
 def _record(session, *, actor, what: str, details: dict) -> None:
     audit.record(session, actor, "export." + what, after=details)
 
@@ -83,7 +103,10 @@ def grid_xlsx(
     """The dcc.Download data of `what`.xlsx holding the grid as shown; the export is audited
     (as export.`what` with the row count and `details`, e.g. whether personal data left)."""
     rows = shown_rows(records, shown, key)
-    content = to_xlsx(shown_columns(column_defs or default_columns, column_state), rows, sheet)
+    defs = column_defs or default_columns
+    formats = {c.get("field"): excel_format(c) for c in defs}
+    columns = [(f, h, formats.get(f)) for f, h in shown_columns(defs, column_state)]
+    content = to_xlsx(columns, rows, sheet)
     database().run(_record, actor=user, what=what, details={"rows": len(rows), **(details or {})})
     return {
         "content": base64.b64encode(content).decode(),

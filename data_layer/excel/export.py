@@ -26,30 +26,35 @@ def _cell_value(value):
     return str(value)
 
 
-def write_sheet(ws, columns: Sequence[tuple[str, str]], rows: Iterable[dict]) -> int:
-    ws.append([header for _, header in columns])
+def write_sheet(ws, columns: Sequence[tuple], rows: Iterable[dict]) -> int:
+    """`columns`: (field, header) or (field, header, number format) — an Excel format such as
+    "#,##0.00" for the numbers of that column, so that the file shows what the screen showed
+    (the cell keeps the exact value)."""
+    ws.append([column[1] for column in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    formats = {i: c[2] for i, c in enumerate(columns, start=1) if len(c) > 2 and c[2]}
     count = 0
     for row in rows:
         count += 1
-        values = [_cell_value(row.get(field)) for field, _ in columns]
+        values = [_cell_value(row.get(column[0])) for column in columns]
         ws.append(values)
         for index, value in enumerate(values, start=1):
             if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
                 cell = ws.cell(row=count + 1, column=index)
                 cell.value = value
                 cell.data_type = "s"  # stored as text: never evaluated as a formula
-    for index, (_, header) in enumerate(columns, start=1):
+            elif index in formats and isinstance(value, (int, float, Decimal)):
+                ws.cell(row=count + 1, column=index).number_format = formats[index]
+    for index, (_, header, *_format) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) * 2 + 4))
     ws.freeze_panes = "A2"
     return count
 
 
-def to_xlsx(
-    columns: Sequence[tuple[str, str]], rows: Iterable[dict], sheet: str = "Sheet1"
-) -> bytes:
-    """One sheet with a bold header row; `columns` are (field, header) in display order."""
+def to_xlsx(columns: Sequence[tuple], rows: Iterable[dict], sheet: str = "Sheet1") -> bytes:
+    """One sheet with a bold header row; `columns` are (field, header[, number format]) in
+    display order (see write_sheet)."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
