@@ -385,10 +385,10 @@ def unit_panel(
 
 
 def _code_labels() -> dict:
-    session = reader()
+    session, lang = reader(), language()
     return {
-        "orientation": base_queries.code_labels(session, "orientation"),
-        "use": base_queries.code_labels(session, "use"),
+        "orientation": base_queries.code_labels(session, "orientation", lang),
+        "use": base_queries.code_labels(session, "use", lang),
     }
 
 
@@ -454,7 +454,7 @@ def register(app):
             if project_id
             else []
         )
-        return layouts, base_queries.code_options(session, "orientation")
+        return layouts, base_queries.code_options(session, "orientation", language())
 
     @auth.callback(
         app,

@@ -596,3 +596,42 @@ def test_demo_records_every_priced_units_first_price(tmp_path):
             assert buildings
     finally:
         db.dispose()
+
+
+def test_dictionary_labels_follow_the_language(session, app_env):
+    """Orientation and use read from the dictionary in the viewer's language: the 销控表's
+    orientation filter and the unit panel say North-south in English (they said 南北)."""
+    from data_layer.queries import base as base_queries
+    from data_layer.queries import crm as crm_queries
+    from pages.inventory import ids as inventory_ids
+    from tests import dash_client
+    from tests.conftest import login
+
+    assert base_queries.code_labels(session, "orientation")["NS"] == "南北"
+    assert base_queries.code_labels(session, "orientation", "en")["NS"] == "North-south"
+    assert {"label": "North-south", "value": "NS"} in base_queries.code_options(
+        session, "orientation", "en"
+    )
+    assert crm_queries.code_labels is base_queries.code_labels
+    db = app_env.server.extensions["loupan_db"]
+    with db.writer() as s:
+        from data_layer.commands import users as user_commands
+        from data_layer.models import User
+
+        consultant = s.scalar(select(User).where(User.username == "consultant"))
+        user_commands.set_language(s, actor=consultant, language="en")
+    client = app_env.server.test_client()
+    login(client, "consultant")
+    try:
+        response = dash_client.post(
+            client,
+            app_env,
+            f"{inventory_ids.FILTER_ORIENTATION}.options",
+            {f"{inventory_ids.BUILDING_SELECT}.value": None},
+        )
+        options = dash_client.response_of(response)[inventory_ids.FILTER_ORIENTATION]["options"]
+        assert {"label": "North-south", "value": "NS"} in options
+    finally:
+        with db.writer() as s:
+            consultant = s.scalar(select(User).where(User.username == "consultant"))
+            user_commands.set_language(s, actor=consultant, language="zh")

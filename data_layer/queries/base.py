@@ -334,22 +334,28 @@ def code_items_frame(session: Session, category: str | None) -> pd.DataFrame:
     )
 
 
-def code_labels(session: Session, category: str) -> dict[str, str]:
-    """code → label of one category (inactive ones too: old records still show their label)."""
-    return dict(
-        session.execute(
-            select(CodeItem.code, CodeItem.label).where(CodeItem.category == category)
-        ).all()
+def code_labels(session: Session, category: str, language: str = "zh") -> dict[str, str]:
+    """code → label of one category in `language` (the English name when there is one;
+    inactive ones too: old records still show their label), in the dictionary's order."""
+    rows = session.execute(
+        select(CodeItem.code, CodeItem.label, CodeItem.label_en)
+        .where(CodeItem.category == category)
+        .order_by(CodeItem.sort, CodeItem.id)
     )
+    return {code: (en or label) if language == "en" else label for code, label, en in rows}
 
 
-def code_options(session: Session, category: str) -> list[dict]:
+def code_options(session: Session, category: str, language: str = "zh") -> list[dict]:
+    """The active codes of a category as dropdown options, labelled in `language`."""
     items = session.execute(
-        select(CodeItem.code, CodeItem.label)
+        select(CodeItem.code, CodeItem.label, CodeItem.label_en)
         .where(CodeItem.category == category, CodeItem.active.is_(True))
         .order_by(CodeItem.sort, CodeItem.id)
     ).all()
-    return [{"label": label, "value": code} for code, label in items]
+    return [
+        {"label": (en or label) if language == "en" else label, "value": code}
+        for code, label, en in items
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from ..errors import NotFound, PermissionDenied
 from ..localtime import DEFAULT_ZONE, local, to_utc
 from ..models import (
     AssignmentKind,
-    CodeItem,
     Customer,
     CustomerAssignment,
     CustomerStage,
@@ -40,6 +39,7 @@ from ..models import (
 )
 from ..rules import idcard
 from ..rules import mobile as mobile_rules
+from .base import code_labels  # noqa: F401 - crm.code_labels: CRM screens read it from here
 
 
 def restrict_customers(query, viewer: User, customer=Customer):
@@ -230,15 +230,6 @@ def customers_frame(
         record["first_contact"] = record["first_contact"].value
         rows.append(record)
     return pd.DataFrame(rows, columns=CUSTOMER_COLUMNS)
-
-
-def code_labels(session: Session, category: str, language: str = "zh") -> dict[str, str]:
-    rows = session.execute(
-        select(CodeItem.code, CodeItem.label, CodeItem.label_en)
-        .where(CodeItem.category == category)
-        .order_by(CodeItem.sort, CodeItem.id)
-    )
-    return {code: (en or label) if language == "en" else label for code, label, en in rows}
 
 
 def owners(session: Session, viewer: User, project_id: int | None = None) -> list[User]:
