@@ -703,7 +703,7 @@ def register(app):
     )
     def reason_codes(kind, *, user):
         category = {"forfeit": "forfeit_reason", "cancel": "cancel_reason"}.get(kind)
-        return queries.code_options(reader(), category) if category else []
+        return queries.code_options(reader(), category, language()) if category else []
 
     @auth.callback(
         app,

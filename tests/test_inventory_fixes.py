@@ -613,6 +613,9 @@ def test_dictionary_labels_follow_the_language(session, app_env):
         session, "orientation", "en"
     )
     assert crm_queries.code_labels is base_queries.code_labels
+    from data_layer.queries import deals as deal_queries
+
+    assert deal_queries.code_options is base_queries.code_options
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
         from data_layer.commands import users as user_commands

@@ -17,7 +17,6 @@ from ..localtime import DEFAULT_ZONE, local_text
 from ..models import (
     ApprovalStatus,
     Building,
-    CodeItem,
     Customer,
     Deal,
     DealApproval,
@@ -32,6 +31,7 @@ from ..models import (
     User,
 )
 from ..rules import mobile as mobile_rules
+from .base import code_options  # noqa: F401 - deals screens read it from here
 
 UNIT_STATUS_LABELS = {
     UnitStatus.UNRELEASED: "未放盘",
@@ -130,15 +130,6 @@ def plan_options(session: Session, project_id: int | None) -> list[dict]:
         .order_by(PaymentPlan.name)
     )
     return [{"label": p.name, "value": p.id} for p in plans]
-
-
-def code_options(session: Session, category: str) -> list[dict]:
-    items = session.scalars(
-        select(CodeItem)
-        .where(CodeItem.category == category, CodeItem.active.is_(True))
-        .order_by(CodeItem.sort)
-    )
-    return [{"label": i.label, "value": i.code} for i in items]
 
 
 def deal_project(session: Session, viewer: User, deal_id) -> int | None:

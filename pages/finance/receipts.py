@@ -9,7 +9,7 @@ from dash import dcc, html
 from dashboard import auth, exports
 from dashboard.components import feedback, grid, page_title
 from dashboard.db import reader
-from dashboard.i18n import _
+from dashboard.i18n import _, language
 from data_layer import authz
 from data_layer.queries import deals as deal_queries
 from data_layer.queries import finance as finance_queries
@@ -30,7 +30,7 @@ dash.register_page(
 def layout(deal=None, **_query):
     user = auth.viewer()
     can_edit = authz.has(user, "finance.edit")
-    methods = deal_queries.code_options(reader(), "payment_method")
+    methods = deal_queries.code_options(reader(), "payment_method", language())
     # Options in the layout so that ?deal=N preselects a deal before any callback runs.
     deals = finance_queries.deal_options(reader(), user, None)
     chosen = int(deal) if deal and str(deal).isdigit() else None

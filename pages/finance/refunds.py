@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard import auth, exports
 from dashboard.components import export_button, grid, page_title
 from dashboard.db import reader
-from dashboard.i18n import _
+from dashboard.i18n import _, language
 from data_layer import authz
 from data_layer.queries import deals as deal_queries
 from pages.finance import columns, ids
@@ -30,7 +30,9 @@ dash.register_page(
 def layout(**_query):
     user = auth.viewer()
     methods = [
-        o for o in deal_queries.code_options(reader(), "payment_method") if o["value"] != "bank"
+        o
+        for o in deal_queries.code_options(reader(), "payment_method", language())
+        if o["value"] != "bank"
     ]
     form = dbc.Card(
         dbc.CardBody(
