@@ -8,8 +8,8 @@ from dash import dcc, html
 from dashboard import auth
 from dashboard.db import reader
 from dashboard.format import grid_number
-from dashboard.i18n import _
-from data_layer.commands.marketing import code_labels
+from dashboard.i18n import _, language
+from data_layer.queries import base as base_queries
 from data_layer.queries import org
 
 MONEY = grid_number(",.2f", minWidth=130)
@@ -22,9 +22,8 @@ def project_options() -> list[dict]:
 
 
 def code_options(category: str) -> list[dict]:
-    return [
-        {"label": label, "value": code} for code, label in code_labels(reader(), category).items()
-    ]
+    """The category's active codes, labelled in the viewer's language."""
+    return base_queries.code_options(reader(), category, language())
 
 
 def field(label: str, control, width: int = 3):
