@@ -91,3 +91,15 @@ def response_of(response) -> dict:
     """The updated properties of a 200 response: {component id: {property: value}}."""
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return json.loads(response.get_data(as_text=True))["response"]
+
+
+def text_of(component) -> str:
+    """All strings inside a serialised Dash component tree."""
+    if isinstance(component, str):
+        return component
+    if isinstance(component, list):
+        return " ".join(text_of(c) for c in component)
+    if isinstance(component, dict):
+        children = component.get("props", {}).get("children")
+        return text_of(children) if children is not None else ""
+    return "" if component is None else str(component)

@@ -195,15 +195,7 @@ def _user(s, username):
     return s.scalar(select(User).where(User.username == username))
 
 
-def text_of(component) -> str:
-    if isinstance(component, str):
-        return component
-    if isinstance(component, list):
-        return " ".join(text_of(c) for c in component)
-    if isinstance(component, dict):
-        children = component.get("props", {}).get("children")
-        return text_of(children) if children is not None else ""
-    return "" if component is None else str(component)
+text_of = dash_client.text_of
 
 
 def _buttons(component) -> list[str]:

@@ -60,16 +60,7 @@ def chart(client, building_id, *, statuses=None, area_min=None, tick=None, known
 response_of = dash_client.response_of
 
 
-def text_of(component) -> str:
-    """All strings inside a serialised Dash component tree."""
-    if isinstance(component, str):
-        return component
-    if isinstance(component, list):
-        return " ".join(text_of(c) for c in component)
-    if isinstance(component, dict):
-        children = component.get("props", {}).get("children")
-        return text_of(children) if children is not None else ""
-    return "" if component is None else str(component)
+text_of = dash_client.text_of
 
 
 @pytest.fixture(scope="module")

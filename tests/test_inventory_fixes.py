@@ -38,16 +38,7 @@ from tests.factories import make_building
 response_of = dash_client.response_of
 
 
-def text_of(component) -> str:
-    """All strings inside a serialised Dash component tree."""
-    if isinstance(component, str):
-        return component
-    if isinstance(component, list):
-        return " ".join(text_of(c) for c in component)
-    if isinstance(component, dict):
-        children = component.get("props", {}).get("children")
-        return text_of(children) if children is not None else ""
-    return "" if component is None else str(component)
+text_of = dash_client.text_of
 
 
 def find(component, ident: str) -> dict | None:
@@ -604,7 +595,6 @@ def test_dictionary_labels_follow_the_language(session, app_env):
     from data_layer.queries import base as base_queries
     from data_layer.queries import crm as crm_queries
     from pages.inventory import ids as inventory_ids
-    from tests import dash_client
     from tests.conftest import login
 
     assert base_queries.code_labels(session, "orientation")["NS"] == "南北"
