@@ -2278,14 +2278,18 @@ class _ProjectBuilder:
                     "old_floor_unit_price": _floor_price(old),
                     "new_floor_unit_price": _floor_price(new),
                 }
-                self.rows[PriceAdjustmentItem].append(
-                    {"id": ctx.ids.take(PriceAdjustmentItem), "adjustment_id": adjustment_id,
-                     **prices}
-                )  # fmt: skip
-                self.rows[PriceChange].append(
-                    {"id": ctx.ids.take(PriceChange), "at": at, "user_id": self.manager_id,
-                     "reason": reason, "batch": code, **prices}
-                )  # fmt: skip
+                self._price_line(adjustment_id, code, at, reason, prices)
+
+    def _price_line(self, adjustment_id: int, code: str, at, reason: str, prices: dict) -> None:
+        """One unit's line of an adjustment and the price-history row it leaves."""
+        ids = self.ctx.ids
+        self.rows[PriceAdjustmentItem].append(
+            {"id": ids.take(PriceAdjustmentItem), "adjustment_id": adjustment_id, **prices}
+        )
+        self.rows[PriceChange].append(
+            {"id": ids.take(PriceChange), "at": at, "user_id": self.manager_id,
+             "reason": reason, "batch": code, **prices}
+        )  # fmt: skip
 
     def _initial_prices(self, initial: dict[int, list]) -> None:
         """定价: every priced unit's first price, as the 逐套定价 adjustment (one per building,
@@ -2330,14 +2334,7 @@ class _ProjectBuilder:
                     "old_floor_unit_price": None,
                     "new_floor_unit_price": floor_price,
                 }
-                self.rows[PriceAdjustmentItem].append(
-                    {"id": ctx.ids.take(PriceAdjustmentItem), "adjustment_id": adjustment_id,
-                     **prices}
-                )  # fmt: skip
-                self.rows[PriceChange].append(
-                    {"id": ctx.ids.take(PriceChange), "at": at, "user_id": self.manager_id,
-                     "reason": reason, "batch": code, **prices}
-                )  # fmt: skip
+                self._price_line(adjustment_id, code, at, reason, prices)
 
     # ---------------------------------------------------------------- customer rows
 
