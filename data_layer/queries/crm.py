@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .. import authz
 from ..errors import NotFound, PermissionDenied
-from ..localtime import DEFAULT_ZONE, local, to_utc
+from ..localtime import DEFAULT_ZONE, day_start_utc, local
 from ..models import (
     AssignmentKind,
     Customer,
@@ -662,7 +662,7 @@ def transferred_to_me(
     """Customers handed over to the viewer (transfer, override or claim) in the last days
     (days and 接转时间 in `zone`)."""
     authz.require(viewer, "crm.customers")
-    since = to_utc(datetime.combine(today - timedelta(days=days), datetime.min.time()), zone)
+    since = day_start_utc(today - timedelta(days=days), zone)
     previous = aliased(User)
     query = (
         _reminder_query(viewer, project_id)
