@@ -46,6 +46,10 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     # Behind a reverse proxy (nginx): trust X-Forwarded-For/Proto and use secure cookies.
     behind_proxy: bool = False
+    # A session's user is read again after this many seconds (0: on every request). A change
+    # to a user (deactivation, password, language) applies at once in the process that made it
+    # and within this time in the others.
+    user_cache_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -64,6 +68,7 @@ class Settings:
             debug=env.get("LOUPAN_DEBUG", "") == "1",
             behind_proxy=env.get("LOUPAN_BEHIND_PROXY", "") == "1",
             timezone=env.get("LOUPAN_TIMEZONE", "Asia/Shanghai"),
+            user_cache_seconds=float(env.get("LOUPAN_USER_CACHE_SECONDS", "2")),
         )
         values.update(overrides)
         return cls(**values)
