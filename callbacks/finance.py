@@ -139,7 +139,7 @@ def _drill_kind(source: dict | None) -> tuple[list[dict], tuple[str, ...]]:
     overdue receivables, or receipts."""
     if source and "bucket" in source:
         return columns.DRILL_AGING, OVERDUE_LABELS
-    return [columns.DEAL_LINK, *columns.DAILY_RECEIPTS], RECEIPT_LABELS
+    return columns.DRILL_RECEIPTS, RECEIPT_LABELS
 
 
 def _with_deal_links(frame: pd.DataFrame) -> pd.DataFrame:
@@ -167,14 +167,9 @@ def _drill(user, source: dict):
     if start_d is None:  # not a bar of the chart
         return pd.DataFrame(columns=queries.RECEIPT_COLUMNS), ""
     end_d = coll.period_end(start_d, source.get("grain") or "month")
-    frames = [
-        queries.receipts_frame(
-            reader(), user, project_id, start=start_d, end=end_d, status="audited", kind=kind
-        )
-        for kind in coll.kinds_of_series(series)
-    ]
-    frame = pd.concat(frames) if frames else pd.DataFrame(columns=queries.RECEIPT_COLUMNS)
-    frame = _with_deal_links(frame)
+    frame = _with_deal_links(
+        coll.series_receipts(reader(), user, project_id, series, start_d, end_d)
+    )
     title = _(
         "{label} {start} 至 {end} 的收据（{n} 张）",
         label=_(coll.series_label(series)),
@@ -678,7 +673,7 @@ def register(app):
         "collections_detail",
         (ids.CO_DRILL, ids.CO_DRILL_EXPORT, ids.CO_DRILL_DOWNLOAD),
         _drill_export,
-        columns.DAILY_RECEIPTS,
+        columns.DRILL_RECEIPTS,
         "回款明细",
         [State(ids.CO_DRILL_SOURCE, "data")],
     )

@@ -109,6 +109,7 @@ EN = {
     "万元": "10k yuan",
     "逾期欠款账龄（万元）": "Overdue by age (10k yuan)",
     "{label} {start} 至 {end} 的收据（{n} 张）": "{label} receipts {start} to {end} ({n})",
+    "计入本类": "In this type",
     "账龄 {b} 的欠款明细（{n} 笔）": "Owed, aged {b} ({n})",
     "逾期 {d} 天": "{d} days overdue",
     # 退款登记 (refund vouchers)

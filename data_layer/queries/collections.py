@@ -13,9 +13,17 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from .. import authz
-from ..models import Money, Receipt, ReceiptStatus, Receivable, ReceivableKind, User
+from ..models import (
+    Money,
+    Receipt,
+    ReceiptAllocation,
+    ReceiptStatus,
+    Receivable,
+    ReceivableKind,
+    User,
+)
 from ..models.types import Stored
-from .finance import KIND_LABELS, aging_totals
+from .finance import KIND_LABELS, aging_totals, receipts_frame
 
 GRAINS = ("day", "week", "month")
 # Chart series in this order; provident-fund money is shown with the mortgage money.
@@ -87,19 +95,28 @@ def _raw_day(column):
 
 
 def _received_query(viewer: User, project_id, start: date, end: date):
-    """(day, kind, amount) of audited receipts (reversals count negative), as stored."""
+    """(day, kind, amount) of audited receipts (reversals count negative), as stored. The kind
+    is the receivable's that each allocation paid: a receipt split between 定金 and 房款 counts
+    in both series. Every receipt command allocates the whole amount (record_receipt checks the
+    sum, a reversal mirrors its original's lines, refunds and transfers are built from theirs),
+    so the allocations add up to the receipts; a receipt without any counts all of its amount
+    under its own kind, so the total stays the sum of the receipts either way."""
+    kind = func.coalesce(Receivable.kind, Receipt.kind)
     query = (
         select(
             _raw_day(Receipt.received_on),
-            type_coerce(Receipt.kind, String()),
-            _stored_sum(Receipt.amount),
+            type_coerce(kind, String()),
+            _stored_sum(func.coalesce(ReceiptAllocation.amount, Receipt.amount)),
         )
+        .select_from(Receipt)
+        .outerjoin(ReceiptAllocation, ReceiptAllocation.receipt_id == Receipt.id)
+        .outerjoin(Receivable, Receivable.id == ReceiptAllocation.receivable_id)
         .where(
             Receipt.status == ReceiptStatus.AUDITED,
             Receipt.received_on >= start,
             Receipt.received_on <= end,
         )
-        .group_by(Receipt.received_on, Receipt.kind)
+        .group_by(Receipt.received_on, kind)
     )
     return _scoped(query, viewer, Receipt.project_id, project_id)
 
@@ -202,3 +219,19 @@ def series_label(code: str) -> str:
 
 def kinds_of_series(code: str) -> list[str]:
     return [k for k, s in SERIES_OF_KIND.items() if s == code]
+
+
+def series_receipts(
+    session: Session, viewer: User, project_id: int | None, series: str, start: date, end: date
+):
+    """The audited receipts behind one series' bar (start..end), each once with the money it
+    put into the series as `part`: the parts add up to the bar."""
+    return receipts_frame(
+        session,
+        viewer,
+        project_id,
+        start=start,
+        end=end,
+        status="audited",
+        allocated_to=kinds_of_series(series),
+    )

@@ -3,12 +3,13 @@ receivables by aging bucket and sales performance against the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import and_, case, func, null, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from .. import authz
@@ -103,13 +104,19 @@ def receipts_frame(
     status: str | None = None,
     deal_id: int | None = None,
     kind: str | None = None,
+    allocated_to: Sequence[str] | None = None,
     limit: int = 5000,
 ) -> pd.DataFrame:
+    """Receipts, newest first. `kind`: the voucher's own kind (a deal's refund vouchers).
+    `allocated_to`: the receipts that put money on receivables of these kinds (回款分析's
+    series), with that money as the `part` column; a receipt split between kinds is listed
+    under each with its part."""
     authz.require(viewer, "finance.view")
     project_id = _project(viewer, project_id)
     creator = aliased(User)
     original = aliased(Receipt)
     reversal = aliased(Receipt)
+    part = _allocated_part(list(allocated_to)) if allocated_to is not None else None
     query = (
         select(
             Receipt,
@@ -119,6 +126,7 @@ def receipts_frame(
             creator.display_name,
             original.number,
             reversal.id,
+            *([part] if part is not None else []),
         )
         .join(Deal, Deal.id == Receipt.deal_id)
         .join(Unit, Unit.id == Deal.unit_id)
@@ -141,6 +149,8 @@ def receipts_frame(
         query = query.where(Receipt.deal_id == deal_id)
     if kind:
         query = query.where(Receipt.kind == ReceivableKind(kind))
+    if part is not None:
+        query = query.where(part.is_not(None))
     methods = method_labels(session)
     rows = [
         {
@@ -159,12 +169,30 @@ def receipts_frame(
             "reverses": orig_no or "",
             "created_by": who or "",
             "deal_id": r.deal_id,
+            **({"part": share[0]} if share else {}),
         }
-        for r, code, customer, project, who, orig_no, reversed_by in session.execute(
+        for r, code, customer, project, who, orig_no, reversed_by, *share in session.execute(
             query.order_by(Receipt.received_on.desc(), Receipt.id.desc()).limit(limit)
         )
     ]
-    return pd.DataFrame(rows, columns=RECEIPT_COLUMNS)
+    return pd.DataFrame(rows, columns=RECEIPT_COLUMNS + (["part"] if part is not None else []))
+
+
+def _allocated_part(kinds: list[str]):
+    """Per receipt, the money its allocations put on receivables of `kinds` (NULL: none); a
+    receipt without allocations counts whole under its own kind, as in 回款分析."""
+    wanted = [ReceivableKind(k) for k in kinds]
+    allocated = (
+        select(func.sum(ReceiptAllocation.amount))
+        .join(Receivable, Receivable.id == ReceiptAllocation.receivable_id)
+        .where(ReceiptAllocation.receipt_id == Receipt.id, Receivable.kind.in_(wanted))
+        .scalar_subquery()
+    )
+    unallocated = (
+        ~select(ReceiptAllocation.id).where(ReceiptAllocation.receipt_id == Receipt.id).exists()
+    )
+    whole = case((and_(Receipt.kind.in_(wanted), unallocated), Receipt.amount), else_=null())
+    return type_coerce(func.coalesce(allocated, whole), Money())
 
 
 def deal_options(session: Session, viewer: User, project_id: int | None) -> list[dict]:
@@ -297,16 +325,17 @@ class DailyReport:
 
 def daily_report(session: Session, viewer: User, project_id: int | None, day: date) -> DailyReport:
     """收款日报: the day's receipts (reversals as negative lines); every total is the sum of
-    the listed receipts, so the report adds up by construction."""
+    the listed receipts, so the report adds up by construction. By 款项, a receipt counts
+    under the receivables its allocations paid (one split between 定金 and 房款 in both)."""
     frame = receipts_frame(session, viewer, project_id, start=day, end=day)
     frame = frame[frame["status"] != STATUS_LABELS["voided"]].reset_index(drop=True)
     total = sum(frame["amount"], Decimal("0"))
     refunds = frame[frame["kind"] == KIND_LABELS["refund"]]["amount"]
 
-    def group(column: str) -> pd.DataFrame:
-        if frame.empty:
+    def group(column: str, lines: pd.DataFrame = frame) -> pd.DataFrame:
+        if lines.empty:
             return pd.DataFrame(columns=[column, "count", "amount"])
-        grouped = frame.groupby(column, sort=True)["amount"]
+        grouped = lines.groupby(column, sort=True)["amount"]
         out = pd.DataFrame(
             {"count": grouped.size(), "amount": grouped.apply(lambda s: sum(s, Decimal("0")))}
         ).reset_index()
@@ -316,12 +345,38 @@ def daily_report(session: Session, viewer: User, project_id: int | None, day: da
         day=day,
         rows=frame,
         by_method=group("method"),
-        by_kind=group("kind"),
+        by_kind=group("kind", _allocation_lines(session, frame)),
         by_status=group("status"),
         total=total,
         count=len(frame),
         refunded=-sum(refunds, Decimal("0")),
     )
+
+
+def _allocation_lines(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
+    """(id, kind label, amount) of the receipts in `frame` per kind of receivable paid; a
+    receipt without allocations is one line of its own kind and amount."""
+    ids = [int(i) for i in frame["id"]]
+    parts: dict[int, list[tuple[str, Decimal]]] = {}
+    for chunk in range(0, len(ids), 500):
+        query = (
+            select(
+                ReceiptAllocation.receipt_id,
+                Receivable.kind,
+                type_coerce(func.sum(ReceiptAllocation.amount), Money()),
+            )
+            .join(Receivable, Receivable.id == ReceiptAllocation.receivable_id)
+            .where(ReceiptAllocation.receipt_id.in_(ids[chunk : chunk + 500]))
+            .group_by(ReceiptAllocation.receipt_id, Receivable.kind)
+        )
+        for receipt_id, kind, amount in session.execute(query):
+            parts.setdefault(receipt_id, []).append((KIND_LABELS[kind.value], amount))
+    rows = [
+        {"id": receipt_id, "kind": label, "amount": amount}
+        for receipt_id, kind, whole in zip(ids, frame["kind"], frame["amount"], strict=True)
+        for label, amount in parts.get(receipt_id) or [(kind, whole)]
+    ]
+    return pd.DataFrame(rows, columns=["id", "kind", "amount"])
 
 
 OVERDUE_COLUMNS = [

@@ -81,6 +81,20 @@ DEAL_LINK = {
     "sortable": False,
 }
 DRILL_AGING = [DEAL_LINK, *AGING_DETAIL]
+# 回款分析's receipts behind a bar: what each put into the clicked series (a receipt split
+# between 定金 and 房款 shows its 定金 part under 定金) beside its whole amount.
+DRILL_RECEIPTS = [
+    DEAL_LINK,
+    *[
+        c
+        for col in DAILY_RECEIPTS
+        for c in (
+            [col, {"field": "part", "headerName": "计入本类", **MONEY}]
+            if col["field"] == "amount"
+            else [col]
+        )
+    ],
+]
 
 AGING = [
     {"field": "key", "headerName": "置业顾问/项目"},
