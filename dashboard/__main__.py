@@ -25,7 +25,9 @@ def cmd_migrate(settings: Settings, _args) -> int:
 
 def cmd_demo(settings: Settings, args) -> int:
     from data_layer import demo
+    from data_layer.localtime import set_office_zone
 
+    set_office_zone(settings.timezone)  # the demo's office hours are in the office's zone
     db = _database(settings)
     if args.if_empty and not demo.is_empty(db):
         print("数据库已有数据，跳过演示数据 / database not empty, demo data skipped")

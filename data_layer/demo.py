@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import demo_crm, demo_marketing, figures
+from . import demo_crm, demo_marketing, figures, localtime
 from .bulk import bulk_insert
 from .commands.deals import (
     DEFAULT_EXTRA_DISCOUNT_LIMIT,
@@ -672,9 +672,33 @@ _PAYMENT_PROFILES = _Weighted(("prompt", "late", "very_late", "partial"), (80, 1
 _HOME_COUNTS = _Weighted((1, 2, 3), (68, 27, 5))
 
 
-def _at(day: date, rng: Random, start: int = 9, end: int = 19) -> datetime:
-    minute = int(rng.random() * (end - start) * 60)
-    return datetime(day.year, day.month, day.day, start + minute // 60, minute % 60)
+class _OfficeClock:
+    """The demo plans its history on the office's wall clock (visits 9:00–19:00, prices fixed at
+    8:30); DateTime columns hold naive UTC (localtime), so every time is converted as it is made.
+    The zone is localtime's office zone (`python -m dashboard demo` sets it from
+    LOUPAN_TIMEZONE). Its offset is looked up once per day and hour: the bench load makes
+    millions of times, and zoneinfo costs about 3 µs a conversion."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[tuple[int, int], timedelta] = {}
+
+    def utc(self, wall: datetime) -> datetime:
+        key = (wall.toordinal(), wall.hour)
+        offset = self._offsets.get(key)
+        if offset is None:  # zones change offset on the hour, so the hour's offset is exact
+            hour = wall.replace(minute=0, second=0, microsecond=0)
+            offset = self._offsets[key] = hour - localtime.to_utc(hour)
+        return wall - offset
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        """`day` at hour:minute in the office, as stored."""
+        return self.utc(datetime(day.year, day.month, day.day, hour, minute))
+
+    def during(self, day: date, rng: Random, start: int = 9, end: int = 19) -> datetime:
+        """A random minute of `day` between `start` and `end` o'clock in the office, as stored
+        (one draw of `rng`)."""
+        minute = int(rng.random() * (end - start) * 60)
+        return self.at(day, start + minute // 60, minute % 60)
 
 
 def _round_price(value: float) -> Decimal:
@@ -781,7 +805,8 @@ class _Staff:
 class _Context:
     scale: _Scale
     today: date
-    now: datetime
+    clock: _OfficeClock
+    now: datetime  # the end of `today`'s office hours, as stored
     seed: int
     codes: _Codes
     ids: _Ids
@@ -921,6 +946,7 @@ def load(
     today = today or date.today()
     started = time.perf_counter()
     rng = Random(seed)
+    clock = _OfficeClock()
     specs = (
         _small_projects()
         if spec.projects <= 3
@@ -938,7 +964,8 @@ def load(
         ctx = _Context(
             scale=spec,
             today=today,
-            now=datetime.combine(today, datetime.min.time()).replace(hour=18),
+            clock=clock,
+            now=clock.at(today, 18),
             seed=seed,
             codes=_Codes(session),
             ids=_Ids(session, _ID_MODELS),
@@ -1116,7 +1143,7 @@ def _setup(
 ) -> tuple[list[int], dict[int, _Staff]]:
     names = _Names(rng)
     history_start = _months_before(ctx.today, 18)
-    created = datetime.combine(history_start - timedelta(days=30), datetime.min.time())
+    created = ctx.clock.at(history_start - timedelta(days=30), 0)
     companies = []
     for code, name in _COMPANIES:
         company_id = ctx.ids.take(Company)
@@ -1141,7 +1168,7 @@ def _setup(
                 "protection_days": 30,
                 "hold_days": 3,
                 "active": True,
-                "created_at": datetime.combine(opened - timedelta(days=45), datetime.min.time()),
+                "created_at": ctx.clock.at(opened - timedelta(days=45), 0),
             }
         )
     ctx.insert(session, Project, projects)
@@ -1277,6 +1304,7 @@ class _ProjectBuilder:
         self.n_deals = deals
         self.first = first
         self.today = ctx.today
+        self.clock = ctx.clock
         self.opened = _months_before(ctx.today, spec.opened_months_ago)
         self.history_start = self.opened - timedelta(days=30)  # 蓄客: registrations before sale
         self.manager_id = staff.manager_ids[0]
@@ -1400,7 +1428,7 @@ class _ProjectBuilder:
                     "id": batch_id,
                     "project_id": self.project_id,
                     "name": f"{day:%Y年%m月}{names[min(index, len(names) - 1)]}",
-                    "released_at": datetime(day.year, day.month, day.day, 9, 18),
+                    "released_at": ctx.clock.at(day, 9, 18),
                     "user_id": self.manager_id,
                 }
             )
@@ -1412,7 +1440,7 @@ class _ProjectBuilder:
             base *= 1.28  # the same flat costs more per m² of internal area
         self.units: list[_Unit] = []
         self.batches_by_building: dict[int, list[tuple[date, str, Decimal, str, str]]] = {}
-        created = datetime.combine(self.history_start, datetime.min.time())
+        created = ctx.clock.at(self.history_start, 0)
         for b in spec.buildings:
             building_id = ctx.ids.take(Building)
             per_floor = b.sections * b.per_section
@@ -1536,11 +1564,7 @@ class _ProjectBuilder:
                 self.batches_by_building[building_id] = self._price_batches(b, released_on)
         for unit in self.units:
             released = unit.released_on
-            unit.updated_at = (
-                datetime(released.year, released.month, released.day, 9, 18)
-                if released
-                else created
-            )
+            unit.updated_at = ctx.clock.at(released, 9, 18) if released else created
         # Inside released buildings: a few units kept back (控盘) or not for sale (保留房).
         for unit in self.units:
             if unit.released_on is None:
@@ -1707,7 +1731,7 @@ class _ProjectBuilder:
                     if rng.random() < (0.25 if weekend else 0.45)
                     else (ContactKind.VISIT)
                 )
-                at = _at(day, rng)
+                at = self.clock.during(day, rng)
                 self.c_rows.append(
                     {
                         "id": customer_id,
@@ -2016,7 +2040,7 @@ class _ProjectBuilder:
     def _deal_history(self, deal: _Deal, events: list, changes: list) -> None:
         rng, unit = self.rng, deal.unit
         consultant = deal.consultant_id
-        started = _at(deal.start, rng)
+        started = self.clock.during(deal.start, rng)
         first_stage = DealStage.SUBSCRIBED if deal.subscribed_on else deal.stage
         first_status = _STATUS_OF_STAGE[first_stage]
         if first_stage == DealStage.RESERVED:
@@ -2038,7 +2062,7 @@ class _ProjectBuilder:
         changes.append((unit, started, consultant, UnitStatus.AVAILABLE, first_status, deal, note))
         last = started
         if deal.contracted_on is not None:
-            signed = _at(deal.contracted_on, rng)
+            signed = self.clock.during(deal.contracted_on, rng)
             contract = {"contract_no": deal.contract_no, "home_count": deal.home_count}
             events.append((deal, signed, consultant, "sign", contract))
             deal.fees = self._fee_lines(deal)
@@ -2058,10 +2082,10 @@ class _ProjectBuilder:
             )
             last = signed
             if deal.contract_status in (ContractStatus.AUDITED, ContractStatus.FILED):
-                at = _at(deal.contracted_on + timedelta(days=_ri(rng, 1, 4)), rng)
+                at = self.clock.during(deal.contracted_on + timedelta(days=_ri(rng, 1, 4)), rng)
                 events.append((deal, at, self.manager_id, "contract_audit", {}))
             if deal.contract_status == ContractStatus.FILED:
-                at = _at(deal.contracted_on + timedelta(days=_ri(rng, 8, 18)), rng)
+                at = self.clock.during(deal.contracted_on + timedelta(days=_ri(rng, 8, 18)), rng)
                 filing = {
                     "filing_no": f"{self.spec.city.code}YS{deal.contracted_on:%Y}{deal.id:07d}"
                 }
@@ -2070,13 +2094,13 @@ class _ProjectBuilder:
         if deal.closed_on is not None:
             current = _STATUS_OF_STAGE[deal.stage]
             if deal.state == DealState.EXPIRED:
-                closed_at = datetime.combine(deal.closed_on, datetime.min.time()).replace(minute=5)
+                closed_at = self.clock.at(deal.closed_on, 0, 5)  # the nightly expire-deals run
                 events.append((deal, closed_at, None, "expire", {"stage": deal.stage.value}))
                 changes.append(
                     (unit, closed_at, None, current, UnitStatus.AVAILABLE, deal, "到期释放")
                 )
             else:
-                closed_at = _at(deal.closed_on, rng)
+                closed_at = self.clock.during(deal.closed_on, rng)
                 self._approval(deal, closed_at - timedelta(days=_ri(rng, 1, 3)), closed_at, events)
                 changes.append(
                     (unit, closed_at, self.manager_id, current, UnitStatus.AVAILABLE, deal,
@@ -2239,7 +2263,7 @@ class _ProjectBuilder:
         for (building_id, day), lines in adjustments.items():
             reason, _label, kind, amount = lines[0][3]
             adjustment_id = ctx.ids.take(PriceAdjustment)
-            at = datetime(day.year, day.month, day.day, 8, 30)
+            at = self.clock.at(day, 8, 30)
             code = f"TJ{at:%Y%m%d%H%M%S}{adjustment_id % 65536:04X}"
             old_total = sum((u.total(old) for u, old, _n, _b in lines), Decimal(0))
             new_total = sum((u.total(new) for u, _o, new, _b in lines), Decimal(0))
@@ -2296,7 +2320,7 @@ class _ProjectBuilder:
         before the sale) that set_prices would have written: its items and the history rows
         from no price to the first one, so that price trends cover every unit from the start."""
         ctx = self.ctx
-        at = datetime.combine(self.history_start, datetime.min.time()) + timedelta(hours=8)
+        at = self.clock.at(self.history_start, 8)
         building_codes = {b["id"]: b["code"] for b in self.rows[Building]}
         reason = "开盘定价"
         for building_id, lines in initial.items():
@@ -2680,11 +2704,12 @@ class _ProjectBuilder:
                 key = (self.company_id, day.year)
                 ctx.receipt_numbers[key] += 1
                 receipt_id = ctx.ids.take(Receipt)
-                created = _at(day, rng)
+                created = self.clock.during(day, rng)
                 audited_at = None
                 if status == ReceiptStatus.AUDITED:
                     # Finance audits the same day or the next days, never before the entry.
-                    audited_at = _at(day + timedelta(days=_pick(rng, (0, 0, 1, 2))), rng)
+                    audited_on = day + timedelta(days=_pick(rng, (0, 0, 1, 2)))
+                    audited_at = self.clock.during(audited_on, rng)
                     audited_at = max(min(audited_at, ctx.now), created)
                 receipt_rows.append(
                     {
@@ -2903,7 +2928,7 @@ class _ProjectBuilder:
                         "invoice_no": f"{spent_on.year % 100:02d}{rng.randrange(10**17, 10**18)}",
                         "amount": amount,
                         "created_by": self.marketing_id,
-                        "created_at": _at(spent_on, rng),
+                        "created_at": self.clock.during(spent_on, rng),
                     }
                     self.rows[MarketingExpense].append(expense)
             month = _next_month(month)

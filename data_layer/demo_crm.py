@@ -11,7 +11,7 @@ from random import Random
 
 from sqlalchemy import func, or_, select, update
 
-from . import audit
+from . import audit, localtime
 from .bulk import bulk_insert
 from .db import Database
 from .errors import DomainError
@@ -168,10 +168,11 @@ def _transfer_example(session, rng: Random, today: date) -> int:
             .limit(12)
         )
     )
-    at = datetime.combine(today - timedelta(days=rng.randint(2, 6)), datetime.min.time())
+    # At 10:00 in the office, stored as UTC like every DateTime column.
+    at = localtime.to_utc(datetime.combine(today - timedelta(days=rng.randint(2, 6)), time(10)))
     for customer in customers:
         customer.consultant_id = heir.id
-        customer.assigned_at = at.replace(hour=10)
+        customer.assigned_at = at
         if customer.next_follow_up_on is None or customer.next_follow_up_on > today:
             customer.next_follow_up_on = today
         session.add(
@@ -183,7 +184,7 @@ def _transfer_example(session, rng: Random, today: date) -> int:
                 kind=AssignmentKind.TRANSFER,
                 reason="原顾问离职",
                 by_user_id=None,
-                at=at.replace(hour=10),
+                at=at,
             )
         )
     return len(customers)
@@ -249,6 +250,7 @@ def _quotes(db: Database, rng: Random, today: date) -> int:
                     )
             except DomainError:
                 continue  # a unit priced out of the example loan: skip it
-            quote.created_at = datetime.combine(day, time(rng.randint(15, 18), rng.randint(0, 59)))
+            afternoon = time(rng.randint(15, 18), rng.randint(0, 59))  # in the office
+            quote.created_at = localtime.to_utc(datetime.combine(day, afternoon))
             made += 1
     return made
