@@ -944,6 +944,44 @@ def _text_number(value):
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def timeline_rows(timeline) -> list[dict]:
+    """The customer timeline's grid rows in the viewer's language: a follow-up (known by its
+    date only) shows its date, timed events their local date and minute."""
+    rows = []
+    for event in timeline.astype(object).to_dict("records") if len(timeline) else []:
+        kind = event["kind"]
+        title, details = "", event.get("details") or ""
+        if kind.startswith("contact."):
+            title = one(CONTACT_LABELS.get(event["title"], event["title"]))
+            nxt = event.get("next_on")
+            if nxt and nxt == nxt:
+                details = f"{details}（{_('下次跟进')} {plain(nxt)}）"
+        elif kind.startswith("assign."):
+            title = _(ASSIGN_LABELS.get(event["title"], event["title"]))
+            moved = f"{event.get('from') or ''} → {event.get('to') or ''}".strip(" →")
+            details = "；".join(p for p in (moved, details) if p)
+        elif kind == "deal.created":
+            title = one("交易登记") + "·" + _(DEAL_STAGE_LABELS.get(event["title"], event["title"]))
+            amount = event.get("amount")
+            if amount is not None and amount == amount:
+                details = f"{details} ¥{format_amount(amount)}"
+        elif kind == "quote":
+            title = _("置业计划书")
+            details = f"{event['title']} {details} ¥{format_amount(event['amount'])}"
+        else:
+            title = _("交易") + "·" + _(DEAL_EVENT_LABELS.get(event["title"], event["title"]))
+        at = event["at"]
+        rows.append(
+            {
+                "at": plain(at.date() if event.get("all_day") else at),
+                "title": title,
+                "details": details,
+                "by": event["by"],
+            }
+        )
+    return rows
+
+
 def detail_view(detail: queries.CustomerDetail):
     c = detail.customer
     channels = queries.code_labels(reader(), "channel", language())
@@ -1011,32 +1049,6 @@ def detail_view(detail: queries.CustomerDetail):
         ),
         className="shadow-sm mb-3",
     )
-    timeline_rows = []
-    for event in detail.timeline.astype(object).to_dict("records") if len(detail.timeline) else []:
-        kind = event["kind"]
-        title, details = "", event.get("details") or ""
-        if kind.startswith("contact."):
-            title = one(CONTACT_LABELS.get(event["title"], event["title"]))
-            nxt = event.get("next_on")
-            if nxt and nxt == nxt:
-                details = f"{details}（{_('下次跟进')} {plain(nxt)}）"
-        elif kind.startswith("assign."):
-            title = _(ASSIGN_LABELS.get(event["title"], event["title"]))
-            moved = f"{event.get('from') or ''} → {event.get('to') or ''}".strip(" →")
-            details = "；".join(p for p in (moved, details) if p)
-        elif kind == "deal.created":
-            title = one("交易登记") + "·" + _(DEAL_STAGE_LABELS.get(event["title"], event["title"]))
-            amount = event.get("amount")
-            if amount is not None and amount == amount:
-                details = f"{details} ¥{format_amount(amount)}"
-        elif kind == "quote":
-            title = _("置业计划书")
-            details = f"{event['title']} {details} ¥{format_amount(event['amount'])}"
-        else:
-            title = _("交易") + "·" + _(DEAL_EVENT_LABELS.get(event["title"], event["title"]))
-        timeline_rows.append(
-            {"at": plain(event["at"]), "title": title, "details": details, "by": event["by"]}
-        )
     timeline = grid(
         ids.DETAIL_TIMELINE,
         [
@@ -1046,7 +1058,7 @@ def detail_view(detail: queries.CustomerDetail):
             # Translated here: the catalogue's 经办人 is finance's "Cashier".
             {"field": "by", "headerName": one("经办人"), "maxWidth": 140},
         ],
-        timeline_rows,
+        timeline_rows(detail.timeline),
         height=360,
     )
     deals = records(detail.deals)

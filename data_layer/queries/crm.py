@@ -347,7 +347,9 @@ class CustomerDetail:
     quotes: list[dict] = field(default_factory=list)  # 置业计划书, oldest first
 
 
-TIMELINE_COLUMNS = ["at", "kind", "title", "details", "by"]
+# `at` is a local wall-clock time; for an event known by its date only (a follow-up, 跟进)
+# it is the start of that day and `all_day` is True: show its date, not 00:00.
+TIMELINE_COLUMNS = ["at", "all_day", "kind", "title", "details", "by"]
 # The deal events that create a deal, and the stage the deal had then.
 CREATING_EVENTS = {"reserve": "reserved", "hold": "held", "subscribe": "subscribed"}
 
@@ -371,6 +373,15 @@ def _deal_created(deal: Deal, unit_code: str, at: datetime, names: dict, event=N
     }
 
 
+def _timeline_order(event: dict) -> tuple:
+    """Time order, a date-only event first on its day (as an all-day entry in a calendar): the
+    visit that day comes before the registration or subscription it led to. Date-only events
+    of one day keep the order they were recorded in (the sort is stable)."""
+    if event["all_day"]:
+        return (event["at"], 0, "")
+    return (event["at"], 1, event["kind"])
+
+
 def customer_detail(
     session: Session, viewer: User, customer_id, zone: str = DEFAULT_ZONE
 ) -> CustomerDetail:
@@ -389,6 +400,7 @@ def customer_detail(
         events.append(
             {
                 "at": datetime.combine(f.happened_on, datetime.min.time()),
+                "all_day": True,
                 "kind": f"contact.{f.kind.value}",
                 "title": f.kind.value,
                 "details": f.notes,
@@ -476,7 +488,9 @@ def customer_detail(
                 "by": quote["by"],
             }
         )
-    events.sort(key=lambda e: (e["at"], e["kind"]))
+    for event in events:
+        event.setdefault("all_day", False)
+    events.sort(key=_timeline_order)
     survey = []
     answers = {
         a.field_id: a.value
