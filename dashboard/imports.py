@@ -162,7 +162,8 @@ def register(
             n=len(result.errors),
         )
         extra = [no_update] if on_done is not None else []
-        return (feedback(message, ok=False), result.error_records(), {"display": "block"}, *extra)
+        records = result.error_records(language())  # each message in the viewer's language
+        return (feedback(message, ok=False), records, {"display": "block"}, *extra)
 
     @auth.callback(
         app,
@@ -176,7 +177,7 @@ def register(
         if not n_clicks or not rows:
             return no_update
         return {
-            "content": base64.b64encode(importer.errors_xlsx(rows)).decode(),
+            "content": base64.b64encode(importer.errors_xlsx(rows, language())).decode(),
             "filename": "导入错误清单.xlsx",
             "base64": True,
         }

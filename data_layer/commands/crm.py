@@ -89,6 +89,7 @@ class RowError:
     row: int  # spreadsheet row number (header is row 1)
     column: str
     message: str
+    message_en: str = ""
 
 
 class ImportRejected(DomainError):
@@ -1072,7 +1073,9 @@ def check_leads(
 ) -> tuple[list[RowError], list[tuple[Registration, int, int]]]:
     """Validate lead rows (format, dictionary, owner, duplicates in the file and in the
     project): (every error, the rows ready to write as (registration, owner id, row number)).
-    A row may carry its spreadsheet row number in "_row"."""
+    A row may carry its spreadsheet row number in "_row", and in "_bad" the fields whose cells
+    the importer already refused (their value is None): the checks of those fields are skipped,
+    the others still run, so that one upload lists every error of every row."""
     today = _today(today)
     headers = dict(IMPORT_COLUMNS)
     # A survey problem is reported under its question, never under an internal key.
@@ -1090,45 +1093,71 @@ def check_leads(
     ready: list[tuple[Registration, int, int]] = []
     for offset, raw in enumerate(rows):
         number = int(raw.get("_row") or first_row + offset)
+        bad = raw.get("_bad") or ()
         values = dict(raw)
         kind = str(values.get("contact_kind") or "").strip()
         values["contact_kind"] = KIND_LABELS.get(kind, "bad")
         if values["contact_kind"] == "bad":
-            errors.append(RowError(number, headers["contact_kind"], "须填写“来访”或“来电”。"))
+            errors.append(
+                RowError(
+                    number,
+                    headers["contact_kind"],
+                    "须填写“来访”或“来电”。",
+                    "Fill in “来访” (visit) or “来电” (call).",
+                )
+            )
             values["contact_kind"] = "visit"
         # The file carries no survey columns: a required question is not asked of it.
         registration, problems = clean_registration(
             session, project_id, values, today, survey_partial=True
         )
         for key, message in problems.items():
-            errors.append(RowError(number, headers.get(key, key), message))
+            if key not in bad:  # a refused cell is reported once, by the importer
+                errors.append(
+                    RowError(number, headers.get(key, key), message, problems.en.get(key, ""))
+                )
         username = str(values.get("consultant") or "").strip().lower()
         owner = actor if not username else consultants.get(username)
-        if owner is None or (not username and actor.role_code not in OWNER_ROLES):
+        if "consultant" in bad:
+            owner = None
+        elif owner is None or (not username and actor.role_code not in OWNER_ROLES):
             message = "请填写置业顾问用户名。"
+            message_en = "Fill in the consultant's user name."
             if username:
                 message = f"置业顾问“{username}”不存在或不属于该项目。"
-            errors.append(RowError(number, headers["consultant"], message))
+                message_en = f"No consultant “{username}” in this project."
+            errors.append(RowError(number, headers["consultant"], message, message_en))
         elif owner.id != actor.id and not authz.has(actor, "crm.override"):
-            errors.append(RowError(number, headers["consultant"], "您只能导入自己的客户。"))
+            errors.append(
+                RowError(
+                    number,
+                    headers["consultant"],
+                    "您只能导入自己的客户。",
+                    "You may only import your own customers.",
+                )
+            )
         if registration is None:
             continue
         if registration.mobile in seen_mobile:
+            first = seen_mobile[registration.mobile]
             errors.append(
                 RowError(
                     number,
                     headers["mobile"],
-                    f"与第 {seen_mobile[registration.mobile]} 行的手机号重复。",
+                    f"与第 {first} 行的手机号重复。",
+                    f"Same mobile number as row {first}.",
                 )
             )
         seen_mobile.setdefault(registration.mobile, number)
         if registration.id_number:
             if registration.id_number in seen_id:
+                first = seen_id[registration.id_number]
                 errors.append(
                     RowError(
                         number,
                         headers["id_number"],
-                        f"与第 {seen_id[registration.id_number]} 行的身份证号重复。",
+                        f"与第 {first} 行的身份证号重复。",
+                        f"Same ID number as row {first}.",
                     )
                 )
             seen_id.setdefault(registration.id_number, number)
@@ -1162,6 +1191,7 @@ def check_leads(
                     number,
                     headers["mobile"],
                     f"该手机号已是 {existing[registration.mobile]} 的客户。",
+                    f"This mobile number is already a customer of {existing[registration.mobile]}.",
                 )
             )
         if registration.id_number and registration.id_number in existing_ids:
@@ -1170,6 +1200,8 @@ def check_leads(
                     number,
                     headers["id_number"],
                     f"该身份证号已是 {existing_ids[registration.id_number]} 的客户。",
+                    f"This ID number is already a customer of "
+                    f"{existing_ids[registration.id_number]}.",
                 )
             )
     errors.sort(key=lambda e: e.row)

@@ -289,15 +289,23 @@ def _unit_row_rule(values: dict, _context: dict):
     gross, internal = values.get("gross_area"), values.get("internal_area")
     if gross is not None and internal is not None:
         if internal > gross:
-            yield "套内面积", f"套内面积 {internal} 大于建筑面积 {gross}"
+            yield (
+                "套内面积",
+                f"套内面积 {internal} 大于建筑面积 {gross}",
+                f"Internal area {internal} exceeds the gross area {gross}",
+            )
         shared = values.get("shared_area")
         if shared is not None and internal + shared != gross:
-            yield "公摊面积", f"套内 {internal} + 公摊 {shared} ≠ 建筑面积 {gross}"
+            yield (
+                "公摊面积",
+                f"套内 {internal} + 公摊 {shared} ≠ 建筑面积 {gross}",
+                f"Internal {internal} + shared {shared} ≠ gross area {gross}",
+            )
     lp, fp = values.get("list_unit_price"), values.get("floor_unit_price")
     if lp is not None and fp is not None and fp > lp:
-        yield "底价单价", f"底价 {fp} 高于表价 {lp}"
-    if fp is not None and lp is None:
-        yield "表价单价", "填写了底价就必须填写表价"
+        yield "底价单价", f"底价 {fp} 高于表价 {lp}", f"Floor price {fp} above list price {lp}"
+    if fp is not None and lp is None and "list_unit_price" not in values.get("_bad", ()):
+        yield "表价单价", "填写了底价就必须填写表价", "A floor price needs a list price"
 
 
 def _unit_db_check(session: Session, rows: list[dict], context: dict):
@@ -318,7 +326,10 @@ def _unit_db_check(session: Session, rows: list[dict], context: dict):
             )
         ).all()
     )
-    if _units_fit(rows, buildings, layouts, existing_lower, positions):
+    # Rows with a refused cell ("_bad", see ImportSpec.check_rows_with_errors) are only in the
+    # file's error report: they go row by row.
+    partial = any("_bad" in row for row in rows)
+    if not partial and _units_fit(rows, buildings, layouts, existing_lower, positions):
         return
     yield from _unit_row_errors(rows, buildings, layouts, existing_lower, positions)
 
@@ -365,32 +376,61 @@ def _units_fit(rows: list[dict], buildings, layouts, existing_lower, positions) 
 
 
 def _unit_row_errors(rows: list[dict], buildings, layouts, existing_lower, positions):
+    """Row by row. A field in a row's "_bad" (its cell was refused, its value is None) is not
+    checked; a place repeated as the file has it is reported by the importer already."""
     seen_positions: dict[tuple, int] = {}
+    seen_places: set[tuple] = set()  # (building, section, floor, position) as in the file
+    place_fields = {"building", "section", "floor", "position"}
     for row in rows:
-        building = buildings.get(row["building"])
+        bad = row.get("_bad") or ()
+        building = None if "building" in bad else buildings.get(row["building"])
         if building is None:
-            yield RowError(
-                row["_row"], "楼栋", f"楼栋「{row['building']}」不存在，请先在楼盘资料中添加"
-            )
-        else:
+            if "building" not in bad:
+                yield RowError(
+                    row["_row"],
+                    "楼栋",
+                    f"楼栋「{row['building']}」不存在，请先在楼盘资料中添加",
+                    f"No building “{row['building']}”: add it in the project data first",
+                )
+        elif place_fields.isdisjoint(bad):
             row["building_id"] = building.id
             key = (building.id, row["section"] or 1, row["floor"], row["position"])
             if key in positions:
-                yield RowError(row["_row"], "房号", "该楼栋此单元、楼层、房号已有房间")
+                yield RowError(
+                    row["_row"],
+                    "房号",
+                    "该楼栋此单元、楼层、房号已有房间",
+                    "This building already has a unit at this section, floor and position",
+                )
+            place = (row["building"], row["section"], row["floor"], row["position"])
             first = seen_positions.setdefault(key, row["_row"])
-            if first != row["_row"]:
-                yield RowError(row["_row"], "房号", f"与第 {first} 行是同一位置")
-        if row["layout"]:
+            if first != row["_row"] and (None in place or place not in seen_places):
+                yield RowError(
+                    row["_row"],
+                    "房号",
+                    f"与第 {first} 行是同一位置",
+                    f"Same place as row {first}",
+                )
+            seen_places.add(place)
+        if row["layout"] and "layout" not in bad:
             layout_id = layouts.get(row["layout"])
             if layout_id is None:
                 yield RowError(
-                    row["_row"], "户型", f"户型「{row['layout']}」不存在，请先在户型图中添加"
+                    row["_row"],
+                    "户型",
+                    f"户型「{row['layout']}」不存在，请先在户型图中添加",
+                    f"No layout “{row['layout']}”: add it in the layouts first",
                 )
             row["layout_id"] = layout_id
         else:
             row["layout_id"] = None
-        if row["code"].lower() in existing_lower:
-            yield RowError(row["_row"], "房间编码", f"房间编码「{row['code']}」在本项目中已存在")
+        if "code" not in bad and row["code"].lower() in existing_lower:
+            yield RowError(
+                row["_row"],
+                "房间编码",
+                f"房间编码「{row['code']}」在本项目中已存在",
+                f"Unit code “{row['code']}” already exists in this project",
+            )
 
 
 CENT = Decimal("0.01")
@@ -495,6 +535,9 @@ UNITS_IMPORT = ImportSpec(
     row_validator=_unit_row_rule,
     unique_together=[("building", "section", "floor", "position")],
     db_check=_unit_db_check,
+    # One upload lists every error of every row: the rule and the project are checked on the
+    # rows with a bad cell or a repeated place too.
+    check_rows_with_errors=True,
     instructions=[
         "每行一套房间；楼栋、户型须先在基础数据中定义。",
         "面积单位为平方米，最多两位小数；单价单位为元/平方米。",

@@ -19,13 +19,18 @@ H = dict(crm.IMPORT_COLUMNS)
 
 def _check(session: Session, rows: list[dict], context: dict):
     if not context.get("project_id"):
-        yield importer.RowError(0, "", "请先在页面顶部选择要导入的项目。")
+        yield importer.RowError(
+            0,
+            "",
+            "请先在页面顶部选择要导入的项目。",
+            "First choose the project to import into at the top of the page.",
+        )
         return
     errors, _ready = crm.check_leads(
         session, actor=context["actor"], project_id=int(context["project_id"]), rows=rows
     )
     for e in errors:
-        yield importer.RowError(e.row, e.column, e.message)
+        yield importer.RowError(e.row, e.column, e.message, e.message_en)
 
 
 def _write(session: Session, rows: list[dict], *, actor, context, progress=None) -> int:
@@ -92,6 +97,9 @@ def lead_spec(actor=None) -> ImportSpec:
             Column(H["notes"], "notes", max_length=2000),
         ],
         db_check=_check,
+        # Every row is checked against the CRM rules and the project, even one with a bad cell
+        # or a repeated mobile: one upload lists every error of every row.
+        check_rows_with_errors=True,
         writer=_write,
         permission="crm.edit",
         instructions=[

@@ -10,8 +10,10 @@ validator, duplicate keys, a check against the database and a writer). Then:
 
 Uploads are read with python-calamine (about 15x faster than openpyxl); openpyxl only writes.
 Nothing in a cell is ever evaluated: formulas are not computed by calamine (a formula cell
-reads as its cached value or empty) and text beginning with = + - @ is stored neutralised with
-a leading apostrophe, so that no spreadsheet ever takes it for a formula again.
+reads as its cached value or empty; python-calamine 0.9 does not tell a formula without a
+cached value from an empty cell, so such a cell imports as empty) and text beginning with
+= + - @ is stored neutralised with a leading apostrophe, so that no spreadsheet ever takes it
+for a formula again.
 """
 
 from __future__ import annotations
@@ -67,14 +69,20 @@ Progress = Callable[[int, int, str], None]  # (done, total, stage) → None
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem: the Excel row number (header = 1), the column header and a message."""
+    """One problem: the Excel row number (header = 1), the column header and a message in
+    Chinese, with its English twin (empty: the Chinese is shown in both languages)."""
 
     row: int
     column: str
     message: str
+    message_en: str = ""
 
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+    def text(self, language: str = "zh") -> str:
+        """The message in a language ("zh" or "en")."""
+        return (self.message_en or self.message) if language == "en" else self.message
+
+    def as_dict(self, language: str = "zh") -> dict:
+        return {"row": self.row, "column": self.column, "message": self.text(language)}
 
 
 @dataclass(frozen=True)
@@ -118,13 +126,21 @@ Writer = Callable[..., int]
 class ImportSpec:
     """What an import accepts and how it is written.
 
-    row_validator(values, context) yields (column header, message) for a row whose cells are
-      each valid but that is wrong as a whole (e.g. internal area larger than gross area).
+    row_validator(values, context) yields (column header, message) or (column header, message,
+      English message) for a row whose cells are each valid but that is wrong as a whole (e.g.
+      internal area larger than gross area).
     unique_together: tuples of fields that must not repeat within the file.
     db_check(session, rows, context) yields RowError for rows that conflict with the database
       (duplicate codes, unknown buildings…); rows carry their Excel row number in "_row".
     writer(session, rows, *, actor, context, progress) writes everything in the caller's
       transaction and returns the number of rows written; it may raise DomainError.
+    check_rows_with_errors: the row validator, the checks across rows and db_check also see the
+      rows that already have errors (a bad cell, a repeated key), so that one upload lists every
+      error of every row. In such a row a cell that failed its own check holds None and the
+      row's "_bad" holds the fields of those cells (a check that needs one of them skips it);
+      only the rows without any error are in Parsed.rows (and reach the writer). A message of
+      the validator or db_check about a (row, column) already reported is left out. Off: those
+      checks only see the rows that have no error yet.
     """
 
     name: str
@@ -135,6 +151,7 @@ class ImportSpec:
     db_check: DbCheck | None = None
     instructions: Sequence[str] = ()
     permission: str | None = None
+    check_rows_with_errors: bool = False
 
     def column(self, field_name: str) -> Column:
         for col in self.columns:
@@ -181,8 +198,8 @@ class ImportResult:
     errors: list[RowError]
     neutralised: int = 0
 
-    def error_records(self) -> list[dict]:
-        return [e.as_dict() for e in self.errors]
+    def error_records(self, language: str = "zh") -> list[dict]:
+        return [e.as_dict(language) for e in self.errors]
 
 
 class ImportRejected(DomainError):
@@ -273,21 +290,22 @@ def _limit_text(value) -> str:
 
 
 def _make_converter(col: Column, choices: Mapping[str, Any]):
-    """A function cell → (value, error message or None), compiled once per column."""
+    """A function cell → (value, None) or (None, (Chinese message, English message)), compiled
+    once per column."""
     header = col.header
     required = col.required
     lo, hi = col.min, col.max
 
     def bounds(value):
         if lo is not None and value < lo:
-            return f"不能小于 {_limit_text(lo)}"
+            return f"不能小于 {_limit_text(lo)}", f"Must not be less than {_limit_text(lo)}"
         if hi is not None and value > hi:
-            return f"不能大于 {_limit_text(hi)}"
+            return f"不能大于 {_limit_text(hi)}", f"Must not be more than {_limit_text(hi)}"
         return None
 
     def empty():
         if required:
-            return None, f"「{header}」必填"
+            return None, (f"「{header}」必填", f"“{header}” is required")
         return col.default, None
 
     if col.type == "text":
@@ -300,7 +318,10 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
             if not text:
                 return empty()
             if max_length is not None and len(text) > max_length:
-                return None, f"超过 {max_length} 个字符"
+                return None, (
+                    f"超过 {max_length} 个字符",
+                    f"Longer than {max_length} characters",
+                )
             return text, None
 
         convert.plain_text = True  # type: ignore[attr-defined]  # see _convert_column
@@ -312,12 +333,15 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
             if cell is None or cell == "":
                 return empty()
             if isinstance(cell, bool):
-                return None, "应为整数"
+                return None, ("应为整数", "Must be a whole number")
             if isinstance(cell, int):
                 value = cell
             elif isinstance(cell, float):
                 if not cell.is_integer():
-                    return None, f"应为整数，而不是 {cell!r}"
+                    return None, (
+                        f"应为整数，而不是 {cell!r}",
+                        f"Must be a whole number, not {cell!r}",
+                    )
                 value = int(cell)
             else:
                 text = str(cell).strip().replace(",", "")
@@ -326,7 +350,10 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
                 try:
                     value = int(text)
                 except ValueError:
-                    return None, f"应为整数，而不是「{cell}」"
+                    return None, (
+                        f"应为整数，而不是「{cell}」",
+                        f"Must be a whole number, not “{cell}”",
+                    )
             problem = bounds(value)
             return (None, problem) if problem else (value, None)
 
@@ -338,14 +365,16 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
             if cell is None or cell == "":
                 return empty()
             if isinstance(cell, bool):
-                return None, "应为数字"
+                return None, ("应为数字", "Must be a number")
             try:
                 if isinstance(cell, float):
                     # Fast path (most numeric cells): the float's shortest repr is what was typed.
                     if places is not None and round(cell, places) != cell:
-                        return None, f"最多 {places} 位小数"
+                        return None, (f"最多 {places} 位小数", f"At most {places} decimals")
                     value = Decimal(int(cell)) if cell.is_integer() else Decimal(repr(cell))
-                    problem = bounds(value) if value.is_finite() else "应为数字"
+                    problem = (
+                        bounds(value) if value.is_finite() else ("应为数字", "Must be a number")
+                    )
                     return (None, problem) if problem else (value, None)
                 elif isinstance(cell, int):
                     value = Decimal(cell)
@@ -355,11 +384,11 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
                         return empty()
                     value = Decimal(text)
             except InvalidOperation:
-                return None, f"应为数字，而不是「{cell}」"
+                return None, (f"应为数字，而不是「{cell}」", f"Must be a number, not “{cell}”")
             if not value.is_finite():
-                return None, f"应为数字，而不是「{cell}」"
+                return None, (f"应为数字，而不是「{cell}」", f"Must be a number, not “{cell}”")
             if quantum is not None and value != value.quantize(quantum, rounding=ROUND_HALF_UP):
-                return None, f"最多 {col.places} 位小数"
+                return None, (f"最多 {col.places} 位小数", f"At most {col.places} decimals")
             problem = bounds(value)
             return (None, problem) if problem else (value, None)
 
@@ -381,13 +410,17 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
                 except ValueError:
                     value = None
                 if value is None:
-                    return None, f"应为日期（如 2026-03-01），而不是「{cell}」"
+                    return None, (
+                        f"应为日期（如 2026-03-01），而不是「{cell}」",
+                        f"Must be a date (like 2026-03-01), not “{cell}”",
+                    )
             problem = bounds(value)
             return (None, problem) if problem else (value, None)
 
     elif col.type == "choice":
         lowered = {str(k).strip().lower(): v for k, v in choices.items()}
-        shown = "、".join(list(dict.fromkeys(str(k) for k in choices))[:12])
+        shown_keys = list(dict.fromkeys(str(k) for k in choices))[:12]
+        shown, shown_en = "、".join(shown_keys), ", ".join(shown_keys)
 
         def convert(cell):
             text = _cell_text(cell)
@@ -396,7 +429,10 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
             try:
                 return lowered[text.lower()], None
             except KeyError:
-                return None, f"「{text}」不是可选值（可选：{shown}）"
+                return None, (
+                    f"「{text}」不是可选值（可选：{shown}）",
+                    f"“{text}” is not one of the choices ({shown_en})",
+                )
 
     else:  # bool
 
@@ -410,7 +446,10 @@ def _make_converter(col: Column, choices: Mapping[str, Any]):
                 if not text and required:
                     return empty()
                 return False if text else col.default, None
-            return None, f"应填「是」或「否」，而不是「{cell}」"
+            return None, (
+                f"应填「是」或「否」，而不是「{cell}」",
+                f"Must be “是” (yes) or “否” (no), not “{cell}”",
+            )
 
     return convert
 
@@ -513,7 +552,14 @@ def parse(
     table = read_table(content) if isinstance(content, bytes | bytearray) else content
     out = Parsed()
     if not table:
-        out.errors.append(RowError(1, "", "文件是空的：第 1 行应为表头"))
+        out.errors.append(
+            RowError(
+                1,
+                "",
+                "文件是空的：第 1 行应为表头",
+                "The file is empty: row 1 should hold the headers",
+            )
+        )
         return out
     header_row = [_normal_header(h) for h in table[0]]
     positions: dict[str, int] = {}
@@ -522,7 +568,14 @@ def parse(
             positions[text] = index
     missing = [c.header for c in spec.columns if c.required and c.header not in positions]
     for header in missing:
-        out.errors.append(RowError(1, header, f"缺少必填列「{header}」，请使用下载的模板"))
+        out.errors.append(
+            RowError(
+                1,
+                header,
+                f"缺少必填列「{header}」，请使用下载的模板",
+                f"The required column “{header}” is missing; use the downloaded template",
+            )
+        )
     if missing:
         return out
     data = table[1:]
@@ -531,7 +584,14 @@ def parse(
         data.pop()
     total = len(data)
     if total > MAX_ROWS:
-        out.errors.append(RowError(1, "", f"一次最多导入 {MAX_ROWS} 行，本文件有 {total} 行"))
+        out.errors.append(
+            RowError(
+                1,
+                "",
+                f"一次最多导入 {MAX_ROWS} 行，本文件有 {total} 行",
+                f"At most {MAX_ROWS} rows can be imported at once; this file has {total}",
+            )
+        )
         return out
 
     present = [(c, positions[c.header]) for c in spec.columns if c.header in positions]
@@ -548,15 +608,18 @@ def parse(
     ]
     errors = out.errors
     neutralised = 0
+    check_all = spec.check_rows_with_errors
 
     # Column by column: each column's cells are converted through a memo (areas, prices,
     # floors and dictionary values repeat a lot, and a dict lookup in C costs far less than a
     # conversion); the checks across rows then read whole columns, and a row's dict is only
-    # built for a row whose every cell is valid. Errors are kept per row, so that the report
-    # lists them in row order and, within a row, in the order the checks run.
+    # built for a row whose every cell is valid (or, with check_rows_with_errors, for every
+    # row that is not blank). Errors are kept per row, so that the report lists them in row
+    # order and, within a row, in the order the checks run.
     width = min(map(len, data), default=0)  # every row has at least this many cells
     blank = _blank_offsets(data, width)
     problems: dict[int, list[RowError]] = {}  # offset → its errors
+    bad: dict[int, set[str]] = {}  # offset → the fields of its cells with a problem
     by_field: dict[str, list] = {}
     for number, (field_name, header, index, convert, is_text) in enumerate(converters):
         if progress is not None:
@@ -570,8 +633,9 @@ def parse(
             for offset, (_value, problem) in enumerate(results):
                 if problem is not None and offset not in blank:
                     problems.setdefault(offset, []).append(
-                        RowError(offset + FIRST_DATA_ROW, header, problem)
+                        RowError(offset + FIRST_DATA_ROW, header, *problem)
                     )
+                    bad.setdefault(offset, set()).add(field_name)
         if is_text:
             formulas = {v for v in set(values) if v and v[0] in FORMULA_PREFIXES}
             if formulas:
@@ -581,9 +645,11 @@ def parse(
                         neutralised += 1
         by_field[field_name] = values
 
-    # The rows whose every cell is valid, as columns (with the absent columns' defaults).
-    if blank or problems:
-        offsets: Sequence[int] = [o for o in range(total) if o not in blank and o not in problems]
+    # The rows checked across rows (those whose every cell is valid, or every row that is not
+    # blank), as columns (with the absent columns' defaults). A bad cell's value is None.
+    if blank or (problems and not check_all):
+        skipped = blank if check_all else blank | problems.keys()
+        offsets: Sequence[int] = [o for o in range(total) if o not in skipped]
         by_field = {f: list(map(values.__getitem__, offsets)) for f, values in by_field.items()}
     else:
         offsets = range(total)
@@ -609,15 +675,31 @@ def parse(
         for index, first in _repeats(keys, _is_none):
             key = column(field_name)[index]
             found.setdefault(offsets[index], []).append(
-                RowError(excel_rows[index], header, f"「{key}」与第 {excel_rows[first]} 行重复")
+                RowError(
+                    excel_rows[index],
+                    header,
+                    f"「{key}」与第 {excel_rows[first]} 行重复",
+                    f"“{key}” repeats row {excel_rows[first]}",
+                )
             )
     for fields in spec.unique_together:
         keys = list(zip(*map(column, fields), strict=True))
         headers = "+".join(spec.header_of(k) for k in fields)
         for index, first in _repeats(keys, _has_none):
             found.setdefault(offsets[index], []).append(
-                RowError(excel_rows[index], headers, f"与第 {excel_rows[first]} 行重复")
+                RowError(
+                    excel_rows[index],
+                    headers,
+                    f"与第 {excel_rows[first]} 行重复",
+                    f"Repeats row {excel_rows[first]}",
+                )
             )
+    # What is reported already, by (row, column): the validator and db_check do not repeat it.
+    reported = (
+        {(e.row, e.column) for by_row in (problems, found) for es in by_row.values() for e in es}
+        if check_all
+        else set()
+    )
 
     # A dict per remaining row (built in C) for the row validator, the check against the
     # database and the writer.
@@ -626,38 +708,61 @@ def parse(
     parts += [by_field[c[0]] for c in converters]
     parts.append(excel_rows)
     dicts = list(map(dict, map(zip, repeat(names), zip(*parts, strict=True))))
-    all_offsets = offsets
-    if found:
+    all_offsets, all_dicts = offsets, dicts
+    if bad and check_all:
+        for i, offset in enumerate(offsets):
+            if offset in bad:
+                dicts[i]["_bad"] = frozenset(bad[offset])
+    if found and not check_all:
         kept = [i for i, offset in enumerate(offsets) if offset not in found]
         offsets = [offsets[i] for i in kept]
         dicts = [dicts[i] for i in kept]
     validator = spec.row_validator
     rows = out.rows
     if validator is None:
-        rows.extend(dicts)
+        if check_all and (problems or found):
+            rows.extend(
+                d for o, d in zip(offsets, dicts, strict=True) if o not in bad and o not in found
+            )
+        else:
+            rows.extend(dicts)
     else:
         for offset, values in zip(offsets, dicts, strict=True):
-            row_ok = True
-            for header, message in validator(values, context):
-                found.setdefault(offset, []).append(
-                    RowError(offset + FIRST_DATA_ROW, header, message)
-                )
+            row_ok = offset not in bad and offset not in found
+            for header, *message in validator(values, context):
                 row_ok = False
+                if (offset + FIRST_DATA_ROW, header) not in reported:
+                    found.setdefault(offset, []).append(
+                        RowError(offset + FIRST_DATA_ROW, header, *message)
+                    )
             if row_ok:
                 rows.append(values)
-    if found:  # rows were left out: the columns of those kept
-        kept = [i for i, offset in enumerate(all_offsets) if offset not in found]
+    # The columns of the rows kept, and of the rows checked against the database.
+    if check_all and len(all_dicts) != len(rows):
+        checked = Rows(all_dicts, dict(zip(names, parts, strict=True)))
+    else:
+        checked = rows
+    if found or (check_all and bad):
+        kept = [i for i, o in enumerate(all_offsets) if o not in found and o not in bad]
         parts = [list(map(part.__getitem__, kept)) for part in parts]
     out.rows.columns = dict(zip(names, parts, strict=True))
     for offset in sorted(problems.keys() | found.keys()):
-        errors.extend(problems.get(offset) or found[offset])
+        errors.extend(problems.get(offset, ()))
+        errors.extend(found.get(offset, ()))
     out.neutralised = neutralised
     if not errors and not rows:
-        errors.append(RowError(FIRST_DATA_ROW, "", "文件中没有数据行"))
-    if spec.db_check is not None and session is not None and rows:
+        errors.append(RowError(FIRST_DATA_ROW, "", "文件中没有数据行", "The file has no data rows"))
+    if spec.db_check is not None and session is not None and checked:
         if progress is not None:
             progress(total, total, "check")
-        errors.extend(spec.db_check(session, rows, context))
+        if reported:
+            errors.extend(
+                e
+                for e in spec.db_check(session, checked, context)
+                if (e.row, e.column) not in reported
+            )
+        else:
+            errors.extend(spec.db_check(session, checked, context))
     errors.sort(key=lambda e: e.row)
     return out
 
@@ -725,7 +830,7 @@ def _run_import(database, spec, content, *, actor, context, progress) -> ImportR
         parsed = rejected.parsed
         return ImportResult(False, total, 0, parsed.errors, parsed.neutralised)
     except ImportRejected as err:
-        return ImportResult(False, total, 0, [RowError(0, "", err.message)])
+        return ImportResult(False, total, 0, [RowError(0, "", err.message, err.message_en)])
     if progress is not None:
         progress(total, total, "done")
     return result
@@ -881,15 +986,20 @@ def _plain_example(value):
 
 
 ERROR_COLUMNS = [("row", "行号"), ("column", "列"), ("message", "错误说明")]
+ERROR_COLUMNS_EN = [("row", "Row"), ("column", "Column"), ("message", "Problem")]
 
 
-def errors_xlsx(errors: Sequence[RowError | dict]) -> bytes:
-    """The error table (row, column, message) as an Excel file for the user to fix the file."""
+def errors_xlsx(errors: Sequence[RowError | dict], language: str = "zh") -> bytes:
+    """The error table (row, column, message) as an Excel file for the user to fix the file,
+    headed in the viewer's language; a RowError's message is given in that language (a dict is
+    written as it is: the error table's rows already hold the viewer's language)."""
     from .export import to_xlsx
 
-    rows = [e.as_dict() if isinstance(e, RowError) else e for e in errors]
+    rows = [e.as_dict(language) if isinstance(e, RowError) else e for e in errors]
+    if language == "en":
+        return to_xlsx(ERROR_COLUMNS_EN, rows, sheet="Import errors")
     return to_xlsx(ERROR_COLUMNS, rows, sheet="导入错误")
 
 
-def error_rows(errors: Sequence[RowError]) -> list[dict]:
-    return [e.as_dict() for e in errors]
+def error_rows(errors: Sequence[RowError], language: str = "zh") -> list[dict]:
+    return [e.as_dict(language) for e in errors]
