@@ -814,16 +814,18 @@ def register(app):
         Input(ids.CT_SIGN, "n_clicks"),
         Input(ids.CT_AUDIT, "n_clicks"),
         Input(ids.CT_FILE, "n_clicks"),
+        Input(ids.CT_UNFILE, "n_clicks"),
         State(ids.CT_GRID, "selectedRows"),
         State(ids.CT_NUMBER, "value"),
         State(ids.CT_HOMES, "value"),
         State(ids.CT_FILING, "value"),
+        State(ids.CT_UNFILE_REASON, "value"),
         running=[(Output(ids.CT_SIGN, "disabled"), True, False)],
     )
-    def contracts(project_id, _s, _a, _f, selected, number, homes, filing, *, user):
+    def contracts(project_id, _s, _a, _f, _u, selected, number, homes, filing, unfile, *, user):
         trigger = dash.ctx.triggered_id
         message = None
-        if trigger in (ids.CT_SIGN, ids.CT_AUDIT, ids.CT_FILE):
+        if trigger in (ids.CT_SIGN, ids.CT_AUDIT, ids.CT_FILE, ids.CT_UNFILE):
             if not selected:
                 message = feedback(_("请先在表格中选择一笔交易。"), ok=False)
             else:
@@ -841,6 +843,14 @@ def register(app):
                     elif trigger == ids.CT_AUDIT:
                         database().run(commands.audit_contract, actor=user, deal_id=deal_id)
                         message = feedback(_("合同已审核。"))
+                    elif trigger == ids.CT_UNFILE:
+                        database().run(
+                            commands.unfile_contract,
+                            actor=user,
+                            deal_id=deal_id,
+                            reason=_text(unfile),
+                        )
+                        message = feedback(_("已撤销备案，合同回到已审核状态。"))
                     else:
                         database().run(
                             commands.file_contract,

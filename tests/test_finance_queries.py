@@ -63,7 +63,7 @@ def booked(session):
     cmd.reverse_receipt(
         session, actor=fin, receipt_id=ids[3], reason="金额错", on=date(2026, 11, 20)
     )
-    cmd.void_receipt(session, actor=fin, receipt_id=ids[4])
+    cmd.void_receipt(session, actor=fin, receipt_id=ids[4], reason="录错")
     return market, d1, d2
 
 

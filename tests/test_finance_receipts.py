@@ -209,7 +209,7 @@ def test_reversal_is_a_new_entry_and_happens_once(session, market, deal):
 def test_ledger_adds_up_after_a_mixed_day(session, market, deal):
     ids = [receive(session, market, deal, amount).id for amount in ("50000", "0.01", "99999.99")]
     cmd.audit_receipts(session, actor=market.user("finance"), receipt_ids=ids[:2])
-    cmd.void_receipt(session, actor=market.user("finance"), receipt_id=ids[2])
+    cmd.void_receipt(session, actor=market.user("finance"), receipt_id=ids[2], reason="录错")
     cmd.reverse_receipt(session, actor=market.user("finance"), receipt_id=ids[1], reason="错")
     receive(session, market, deal, "1351000", method="bank")
     assert_ledger_adds_up(session)

@@ -79,6 +79,7 @@ EN = {
     "换房": "Swapped",
     "合同审核": "Contract audited",
     "合同备案": "Contract filed",
+    "撤销合同备案": "Contract filing withdrawn",
     "过期释放": "Expired",
     "更名": "Renamed",
     "额外优惠": "Extra discount",

@@ -94,6 +94,7 @@ EN = {
     "到期释放": "Released on expiry",
     "合同审核": "Contract audited",
     "合同备案": "Contract filed",
+    "撤销合同备案": "Contract filing withdrawn",
     "税费应收": "Fees due",
     # 交易变更
     "申请变更": "Request a change",
@@ -129,13 +130,16 @@ EN = {
     "已批准，变更已生效。": "Approved; the change is done.",
     "已驳回。": "Rejected.",
     # 合同管理
-    "在表格中选择交易，然后签约、审核或备案。": "Select a deal in the table, then sign, audit or file its contract.",
     "审核": "Audit",
     "备案": "File",
     "备案号": "Filing no.",
     "请先在表格中选择一笔交易。": "Select a deal in the table first.",
     "合同已审核。": "Contract audited.",
     "合同已备案。": "Contract filed.",
+    "撤销备案": "Withdraw filing",
+    "撤销备案原因": "Reason for withdrawing the filing",
+    "已撤销备案，合同回到已审核状态。": "Filing withdrawn; the contract is audited again.",
+    "在表格中选择交易，然后签约、审核、备案或撤销备案。": "Select a deal in the table, then sign, audit, file its contract or withdraw the filing.",
     # 业绩考核
     "月份": "Month",
     "团队": "Team",

@@ -65,6 +65,7 @@ EN = {
     "冲销收据": "Reverses",
     "经办人": "Cashier",
     "作废/红冲原因": "Reason (void / reversal)",
+    "必填：作废或红冲的原因": "Required: why the receipt is voided or reversed",
     "批量审核": "Audit selected",
     "作废": "Void",
     "请先勾选收据。": "Tick receipts first.",

@@ -1240,6 +1240,47 @@ def file_contract(session: Session, *, actor: User, deal_id: int, filing_no: str
     return deal
 
 
+def unfile_contract(session: Session, *, actor: User, deal_id: int, reason: str = "") -> Deal:
+    """撤销备案: the housing authority has been told to withdraw the contract's filing; the
+    contract is back to audited, so that it may be changed (换房) and filed again. Who may file
+    may withdraw a filing; the reason is kept in the deal's history and the audit entry."""
+    deal = _lock_deal(session, deal_id)
+    authz.require(actor, "deal.approve", project_id=deal.project_id)
+    if deal.state != DealState.LIVE or deal.contract_status != ContractStatus.FILED:
+        raise DealRefused(
+            "只有已备案的合同可以撤销备案。", "Only a filed contract can have its filing withdrawn."
+        )
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ValidationError(
+            "请填写撤销备案的原因。",
+            "Give the reason for withdrawing the filing.",
+            {"reason": "x"},
+        )
+    deal.contract_status = ContractStatus.AUDITED
+    _event(session, deal, actor, "contract_unfile", reason=reason)
+    audit.record(
+        session,
+        actor,
+        "deal.contract_unfile",
+        deal,
+        before={"contract_status": "filed"},
+        after={"contract_status": "audited", "reason": reason},
+    )
+    return deal
+
+
+def _refuse_if_filed(deal: Deal) -> None:
+    """A filed contract names its unit at the housing authority: the filing is withdrawn
+    (unfile_contract) before the deal moves to another unit."""
+    if deal.contract_status == ContractStatus.FILED:
+        raise DealRefused(
+            "该合同已备案，请先撤销备案再换房。",
+            "This contract is filed with the housing authority; withdraw the filing before "
+            "swapping units.",
+        )
+
+
 def expire_stale(session: Session, today: date | None = None, actor: User | None = None) -> int:
     """Release every reservation and hold past its date (the scheduled job); returns the count."""
     today = _today(today)
@@ -1356,6 +1397,7 @@ def request_change(
             raise DealRefused(
                 "只有认购或签约的交易可以换房。", "Only a subscribed or signed deal can swap units."
             )
+        _refuse_if_filed(deal)
         target = session.get(Unit, new_unit_id) if new_unit_id else None
         if target is None or target.project_id != deal.project_id or target.id == deal.unit_id:
             raise ValidationError(
@@ -1554,6 +1596,7 @@ def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> Decim
     take is owed back on the old one."""
     from .finance import transfer_vouchers  # finance builds on this module
 
+    _refuse_if_filed(deal)  # filed after the request was made
     _refuse_if_draft_receipts(session, deal)
     old_unit = session.get(Unit, deal.unit_id)
     new_unit = _lock_unit(session, int(payload["new_unit_id"]))

@@ -345,7 +345,8 @@ def audit_receipts(session: Session, *, actor: User, receipt_ids: list[int]) -> 
 
 
 def void_receipt(session: Session, *, actor: User, receipt_id: int, reason: str = "") -> Receipt:
-    """作废 a draft (not yet audited) receipt; its number stays used."""
+    """作废 a draft (not yet audited) receipt or refund voucher; its number stays used. Like a
+    reversal it needs a reason, kept in the voucher's notes and the audit entry."""
     receipt = _lock_receipt(session, receipt_id)
     authz.require(actor, "finance.edit", project_id=receipt.project_id)
     if receipt.status == ReceiptStatus.AUDITED:
@@ -354,9 +355,20 @@ def void_receipt(session: Session, *, actor: User, receipt_id: int, reason: str 
         )
     if receipt.status == ReceiptStatus.VOIDED:
         raise ReceiptRefused("该收据已作废。", "This receipt is already void.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            "请填写作废原因。", "Give the reason for voiding the receipt.", {"reason": "x"}
+        )
     receipt.status = ReceiptStatus.VOIDED
     receipt.notes = (receipt.notes + f"\n作废：{reason}").strip()
-    audit.record(session, actor, "finance.receipt_void", receipt, after={"reason": reason})
+    audit.record(
+        session,
+        actor,
+        "finance.receipt_void",
+        receipt,
+        after={"number": receipt.number, "reason": reason},
+    )
     return receipt
 
 
@@ -384,8 +396,11 @@ def reverse_receipt(
         raise ReceiptRefused(
             "换房转款凭证由系统生成，不能红冲。", "A swap transfer voucher cannot be reversed."
         )
-    if not (reason or "").strip():
-        raise ValidationError("请填写红冲原因。", "Give the reason.", {"reason": "x"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            "请填写红冲原因。", "Give the reason for the reversal.", {"reason": "x"}
+        )
     deal = _lock_deal(session, original.deal_id)
     on = on or date.today()
     kind = REFUND_PREFIX if original.kind == ReceivableKind.REFUND else RECEIPT_PREFIX
@@ -404,7 +419,7 @@ def reverse_receipt(
         created_by=actor.id,
         audited_by=actor.id,
         audited_at=utcnow(),
-        notes=f"红冲 {original.number}：{reason.strip()}",
+        notes=f"红冲 {original.number}：{reason}",
     )
     entry.allocations = [
         ReceiptAllocation(receivable_id=a.receivable_id, amount=-a.amount)

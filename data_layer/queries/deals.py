@@ -71,6 +71,7 @@ EVENT_LABELS = {
     "sign": "签约",
     "contract_audit": "合同审核",
     "contract_file": "合同备案",
+    "contract_unfile": "撤销合同备案",
     "expire": "到期释放",
     "fee": "税费应收",
     "swap": "换房",

@@ -55,6 +55,7 @@ DEAL_EVENT_LABELS = {
     "fee": "税费应收",
     "contract_audit": "合同审核",
     "contract_file": "合同备案",
+    "contract_unfile": "撤销合同备案",
     "expire": "过期释放",
     "refund_adjust": "退款调整",
     "swap_out": "换房（换出）",

@@ -1,4 +1,5 @@
-"""合同管理: sign a subscribed deal's contract, then audit (审核) and file (备案) it."""
+"""合同管理: sign a subscribed deal's contract, then audit (审核) and file (备案) it; withdraw a
+filing (撤销备案) before the deal may change unit."""
 
 import dash
 import dash_bootstrap_components as dbc
@@ -63,11 +64,24 @@ def layout(**_query):
             width="auto",
             style=can_approve,
         ),
+        dbc.Col(
+            dbc.Input(id=ids.CT_UNFILE_REASON, placeholder=_("撤销备案原因"), maxLength=200),
+            md=2,
+            style=can_approve,
+        ),
+        dbc.Col(
+            dbc.Button(_("撤销备案"), id=ids.CT_UNFILE, color="danger", outline=True),
+            width="auto",
+            style=can_approve,
+        ),
     ]
     return html.Div(
         [
             page_title(_("合同管理")),
-            html.P(_("在表格中选择交易，然后签约、审核或备案。"), className="text-muted small"),
+            html.P(
+                _("在表格中选择交易，然后签约、审核、备案或撤销备案。"),
+                className="text-muted small",
+            ),
             dbc.Row(
                 [
                     *sign,

@@ -49,7 +49,15 @@ def layout(**_query):
                         "开始日期", date_input(ids.AU_START, date.today() - timedelta(days=90)), 2
                     ),
                     field("结束日期", date_input(ids.AU_END), 2),
-                    field("作废/红冲原因", dbc.Input(id=ids.AU_REASON, maxLength=100), 3),
+                    field(
+                        "作废/红冲原因",
+                        dbc.Input(
+                            id=ids.AU_REASON,
+                            maxLength=100,
+                            placeholder=_("必填：作废或红冲的原因"),
+                        ),
+                        3,
+                    ),
                 ],
                 className="g-2 mb-2",
             ),
