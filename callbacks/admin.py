@@ -12,6 +12,7 @@ from dashboard import auth, exports, shell
 from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
+from data_layer import localtime
 from data_layer.commands import users as user_commands
 from data_layer.errors import DomainError
 from data_layer.queries import audit as audit_queries
@@ -137,7 +138,7 @@ def register(app):
         _user_rows,
         columns.USERS,
         "用户管理",
-        filename=lambda: f"users-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"users-{localtime.today():%Y%m%d}.xlsx",
     )
 
     def _audit_rows(user, start, end, action, username):
@@ -199,5 +200,5 @@ def register(app):
             State(ids.AUDIT_ACTION, "value"),
             State(ids.AUDIT_USER, "value"),
         ],
-        filename=lambda: f"audit-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"audit-{localtime.today():%Y%m%d}.xlsx",
     )

@@ -15,7 +15,7 @@ from dashboard import auth, exports, imports, shell
 from dashboard.components import feedback, grid
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.commands import crm as commands
 from data_layer.errors import DomainError
 from data_layer.excel.crm_import import lead_spec
@@ -222,7 +222,7 @@ def _register_list_export(app, list_state, button: str, download: str, full: boo
             _("客户列表"),
             details={"personal_data": personal, "filters": f.as_dict()},
             column_state=None if full else column_state,
-            filename=f"{what}-{date.today():%Y%m%d}.xlsx",
+            filename=f"{what}-{localtime.today():%Y%m%d}.xlsx",
         )
 
 
@@ -230,14 +230,14 @@ def _recent(user, project_id, exact: bool = False) -> list[dict]:
     """Customers registered today in the project (the registration screen's list)."""
     if not project_id:
         return []
-    today = date.today()
+    today = localtime.today()
     f = queries.CustomerFilter(project_id=project_id, start=today, end=today)
     return decorate(records(queries.customers_frame(reader(), user, f, limit=50), exact))
 
 
 def _cleared_visitor() -> tuple:
     """The visitor's fields as a fresh form shows them (the next follow-up in 3 days)."""
-    default_next = (date.today() + timedelta(days=commands.DEFAULT_NEXT_DAYS)).isoformat()
+    default_next = (localtime.today() + timedelta(days=commands.DEFAULT_NEXT_DAYS)).isoformat()
     return tuple(
         default_next if component == ids.REG_NEXT else empty
         for component, _prop, empty in VISITOR_FIELDS
@@ -253,18 +253,18 @@ def _days(value) -> int:
 
 def _overdue(user, project_id, mine, _days_ahead=None):
     only = "mine" in (mine or [])
-    return queries.overdue_follow_ups(reader(), user, date.today(), project_id, only)
+    return queries.overdue_follow_ups(reader(), user, localtime.today(), project_id, only)
 
 
 def _birthdays(user, project_id, mine, days):
     only = "mine" in (mine or [])
     return queries.upcoming_birthdays(
-        reader(), user, date.today(), project_id, days=_days(days), mine_only=only
+        reader(), user, localtime.today(), project_id, days=_days(days), mine_only=only
     )
 
 
 def _transferred(user, project_id, _mine=None, _days_ahead=None):
-    return queries.transferred_to_me(reader(), user, date.today(), project_id)
+    return queries.transferred_to_me(reader(), user, localtime.today(), project_id)
 
 
 def register(app):

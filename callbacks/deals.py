@@ -16,7 +16,7 @@ from dashboard import format as number_format
 from dashboard.components import feedback, grid
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.commands import deals as commands
 from data_layer.errors import DomainError
 from data_layer.queries import deals as queries
@@ -282,7 +282,7 @@ def _modal() -> dbc.Modal:
             "预留至",
             dcc.DatePickerSingle(
                 id=ids.F_UNTIL,
-                date=(date.today() + timedelta(days=2)).isoformat(),
+                date=(localtime.today() + timedelta(days=2)).isoformat(),
                 display_format="YYYY-MM-DD",
             ),
         ),
@@ -313,7 +313,7 @@ def _panel(user, unit_id) -> queries.UnitPanel | None:
         unit_id = int(unit_id)
     except (TypeError, ValueError):
         return None
-    return queries.unit_panel(reader(), user, unit_id, date.today())
+    return queries.unit_panel(reader(), user, unit_id, localtime.today())
 
 
 def register(app):
@@ -409,7 +409,7 @@ def register(app):
                 commands.DealStage.RESERVED,
                 commands.DealStage.HELD,
             )
-            or commands.is_stale(held, date.today())
+            or commands.is_stale(held, localtime.today())
         ):
             held = None
         try:
@@ -645,7 +645,7 @@ def register(app):
         "交易列表",
         state=[State(shell.PROJECT_SELECT, "value"), State(ids.LIST_STATE, "value")],
         details=_personal_data,
-        filename=lambda: f"deals-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"deals-{localtime.today():%Y%m%d}.xlsx",
     )
 
     @auth.callback(
@@ -874,7 +874,7 @@ def register(app):
         columns.CONTRACTS,
         "合同管理",
         state=[State(shell.PROJECT_SELECT, "value")],
-        filename=lambda: f"contracts-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"contracts-{localtime.today():%Y%m%d}.xlsx",
     )
 
 
@@ -885,7 +885,7 @@ def _personal_data(user) -> dict:
 
 def _units(user, building_id):
     """A building's units as 交易登记 lists them."""
-    return queries.units_frame(reader(), user, building_id, date.today())
+    return queries.units_frame(reader(), user, building_id, localtime.today())
 
 
 def _approvals(user, project_id, status):

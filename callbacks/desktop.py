@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State
 
@@ -11,7 +9,7 @@ from dashboard import auth, exports, shell
 from dashboard.components import kpi_card
 from dashboard.db import reader
 from dashboard.i18n import _
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.queries import desktop as queries
 from data_layer.rules.money import format_amount
 from pages.desktop import ids
@@ -29,7 +27,7 @@ def register(app):
         Input(shell.PROJECT_SELECT, "value"),
     )
     def figures(project_id, *, user):
-        f = queries.figures(reader(), user, project_id, date.today())
+        f = queries.figures(reader(), user, project_id, localtime.today())
         cards = [
             (_("客户数"), f"{f.customers:,}"),
             (_("本月新增来访"), f"{f.new_visits_month:,}"),
@@ -66,7 +64,7 @@ def register(app):
 
 def _reminders(user, project_id) -> tuple[list[dict], list[dict]]:
     """Customers to follow up today or overdue, and birthdays in the coming week."""
-    today = date.today()
+    today = localtime.today()
     due = queries.follow_ups_due(reader(), user, today, project_id)
     birthdays = queries.birthdays_soon(reader(), user, today, project_id)
     for frame in (due, birthdays):

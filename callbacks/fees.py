@@ -13,6 +13,7 @@ from dashboard import auth, exports
 from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
+from data_layer import localtime
 from data_layer.commands import fees as commands
 from data_layer.errors import DomainError
 from data_layer.queries import fees as queries
@@ -184,5 +185,5 @@ def register(app):
             cols,
             sheet,
             key=key,
-            filename=lambda what=what: f"{what}-{date.today():%Y%m%d}.xlsx",
+            filename=lambda what=what: f"{what}-{localtime.today():%Y%m%d}.xlsx",
         )

@@ -17,7 +17,7 @@ from dashboard import auth, charts, exports, format, shell
 from dashboard.components import feedback, kpi_card
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.commands import finance as commands
 from data_layer.errors import DomainError
 from data_layer.queries import collections as coll
@@ -103,11 +103,11 @@ def _audit_receipts(user, project_id, status, start, end):
 
 
 def _overdue(user, project_id):
-    return queries.overdue(reader(), user, project_id, date.today())
+    return queries.overdue(reader(), user, project_id, localtime.today())
 
 
 def _performance(user, project_id, start, end):
-    today = date.today()
+    today = localtime.today()
     return queries.performance(
         reader(),
         user,
@@ -272,7 +272,7 @@ def register(app):
                 amount=_text(amount),
                 method=method or "",
                 payer=_text(payer),
-                received_on=_date(received_on, date.today()),
+                received_on=_date(received_on, localtime.today()),
                 allocations=allocations or None,
                 number=_text(number) or None,
                 notes=_text(notes),
@@ -379,7 +379,7 @@ def register(app):
                 amount=_text(amount),
                 method=method or "",
                 payee=_text(payee),
-                paid_on=_date(paid_on, date.today()),
+                paid_on=_date(paid_on, localtime.today()),
                 number=_text(number) or None,
                 notes=_text(notes),
                 token=token,
@@ -404,7 +404,7 @@ def register(app):
         "待退款",
         [State(shell.PROJECT_SELECT, "value")],
         key=("receivable_id",),
-        filename=lambda: f"refunds-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"refunds-{localtime.today():%Y%m%d}.xlsx",
     )
 
     # ---------------------------------------------------------------------------- 收据 (print)
@@ -490,7 +490,7 @@ def register(app):
             State(ids.AU_START, "date"),
             State(ids.AU_END, "date"),
         ],
-        filename=lambda: f"receipts-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"receipts-{localtime.today():%Y%m%d}.xlsx",
     )
 
     # ---------------------------------------------------------------------------- 催款
@@ -553,7 +553,7 @@ def register(app):
     # ---------------------------------------------------------------------------- 收款日报
 
     def _daily(user, project_id, day):
-        report = queries.daily_report(reader(), user, project_id, _date(day, date.today()))
+        report = queries.daily_report(reader(), user, project_id, _date(day, localtime.today()))
         totals = []
         for group, frame, column in (
             (_("收款方式"), report.by_method, "method"),
@@ -633,7 +633,7 @@ def register(app):
         Input(ids.CO_GRAIN, "value"),
     )
     def collections_chart(project_id, start, end, grain, *, user):
-        today = date.today()
+        today = localtime.today()
         start_d = _date(start, today.replace(day=1))
         end_d = _date(end, today)
         if end_d < start_d:
@@ -711,7 +711,7 @@ def register(app):
             State(ids.PF_END, "date"),
         ],
         key=("month", "team", "consultant"),
-        filename=lambda: f"performance-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"performance-{localtime.today():%Y%m%d}.xlsx",
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import dash
@@ -15,7 +14,7 @@ from dashboard.charts import COLORS, empty, figure, plain
 from dashboard.components import feedback, kpi_card
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer import cache as aggregate_cache
 from data_layer.commands import marketing as commands
 from data_layer.errors import DomainError
@@ -275,7 +274,7 @@ def _expenses(user, start, end, project_id):
 
 
 def _budget_rows(user, year, project_id) -> list[dict]:
-    return queries.budget_pivot(reader(), user, int(year or date.today().year), project_id)
+    return queries.budget_pivot(reader(), user, int(year or localtime.today().year), project_id)
 
 
 def grid_rows_plain(rows: list[dict]) -> list[dict]:
@@ -328,7 +327,7 @@ def _register_expenses(app):
         prevent_initial_call=True,
     )
     def preset(name, *, user):
-        start, end = overview_queries.preset_period(name or "year", date.today())
+        start, end = overview_queries.preset_period(name or "year", localtime.today())
         return start.isoformat(), end.isoformat()
 
     @auth.callback(
@@ -574,7 +573,7 @@ def _register_effect(app):
         prevent_initial_call=True,
     )
     def preset(name, *, user):
-        start, end = overview_queries.preset_period(name or "year", date.today())
+        start, end = overview_queries.preset_period(name or "year", localtime.today())
         return start.isoformat(), end.isoformat()
 
     @auth.callback(

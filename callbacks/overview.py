@@ -15,7 +15,7 @@ from dashboard.charts import COLORS, empty, figure, plain
 from dashboard.components import feedback
 from dashboard.db import reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer import cache as aggregate_cache
 from data_layer.errors import DomainError
 from data_layer.excel.export import to_xlsx
@@ -394,7 +394,7 @@ def register(app):
         prevent_initial_call=True,
     )
     def preset(name, *, user):
-        start, end = queries.preset_period(name or "year", date.today())
+        start, end = queries.preset_period(name or "year", localtime.today())
         return start.isoformat(), end.isoformat()
 
     card_inputs = [Input(f"ov-card-{m}", "n_clicks") for m in MEASURES]
@@ -727,7 +727,7 @@ def register_query(app):
         prevent_initial_call=True,
     )
     def preset(name, *, user):
-        start, end = queries.preset_period(name or "year", date.today())
+        start, end = queries.preset_period(name or "year", localtime.today())
         return start.isoformat(), end.isoformat()
 
     @auth.callback(
@@ -808,5 +808,5 @@ def register_query(app):
             _("领导查询"),
             details=details,
             column_state=column_state,
-            filename=f"leadership-{kind}-{date.today():%Y%m%d}.xlsx",
+            filename=f"leadership-{kind}-{localtime.today():%Y%m%d}.xlsx",
         )

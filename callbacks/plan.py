@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import dash_bootstrap_components as dbc
@@ -12,6 +11,7 @@ from dash import Input, Output, State
 from dashboard import auth, exports
 from dashboard.components import feedback, kpi_card
 from dashboard.i18n import _
+from data_layer import localtime
 from data_layer.rules import mortgage
 from data_layer.rules.money import format_amount, money, to_decimal
 from pages.plan import mortgage_ids as ids
@@ -201,5 +201,5 @@ def register(app):
         "还款计划",
         state=state,
         key=("month",),
-        filename=lambda: f"mortgage-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"mortgage-{localtime.today():%Y%m%d}.xlsx",
     )

@@ -14,6 +14,7 @@ from dashboard import auth, exports, format, shell
 from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
+from data_layer import localtime
 from data_layer.commands import quotes as commands
 from data_layer.errors import DomainError
 from data_layer.queries import deals as deal_queries
@@ -272,7 +273,7 @@ def register(app):
             State(ids.LIST_END, "date"),
         ],
         details=lambda user: {"personal_data": False},
-        filename=lambda: f"quotes-{date.today():%Y%m%d}.xlsx",
+        filename=lambda: f"quotes-{localtime.today():%Y%m%d}.xlsx",
     )
 
     # ------------------------------------------------------------------------------ printing

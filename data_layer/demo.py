@@ -943,7 +943,7 @@ def load(
     if scale not in _SCALES:
         raise ValueError(f"unknown demo scale {scale!r}; choose one of {sorted(_SCALES)}")
     spec = _SCALES[scale]
-    today = today or date.today()
+    today = today or localtime.today()
     started = time.perf_counter()
     rng = Random(seed)
     clock = _OfficeClock()

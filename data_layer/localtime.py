@@ -23,6 +23,12 @@ def _zone(zone: str | None) -> ZoneInfo:
     return ZoneInfo(_office_zone if zone in (None, DEFAULT_ZONE) else zone)
 
 
+def today(zone: str = DEFAULT_ZONE) -> date:
+    """The date now in `zone`: the office's day, whatever zone the server's clock runs in (a
+    server on UTC is still on yesterday until 08:00 in Beijing)."""
+    return datetime.now(_zone(zone)).date()
+
+
 def local(moment: datetime | None, zone: str = DEFAULT_ZONE) -> datetime | None:
     """The wall-clock time (naive) in `zone` of a stored UTC moment; None stays None."""
     if moment is None:

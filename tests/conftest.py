@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from data_layer import localtime
 from data_layer.db import Database
 from data_layer.migrate import upgrade
 
@@ -180,7 +181,6 @@ def login(client, username: str, password: str | None = None):
 @pytest.fixture(scope="session")
 def demo_app(tmp_path_factory):
     """The application on the `small` demo data, exactly as `make run` serves it."""
-    from datetime import date
 
     from dashboard import create_app
     from dashboard.settings import Settings
@@ -190,7 +190,7 @@ def demo_app(tmp_path_factory):
     url = f"sqlite:///{folder / 'demo.db'}"
     upgrade(url)
     db = Database(url)
-    demo.load(db, scale="small", seed=42, progress=lambda _m: None, today=date.today())
+    demo.load(db, scale="small", seed=42, progress=lambda _m: None, today=localtime.today())
     db.dispose()
     app = create_app(Settings(database_url=url, secret_key="demo-secret", instance_dir=folder))
     yield app

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from data_layer import localtime
 from data_layer.commands.users import hash_password
 from data_layer.models import (
     Building,
@@ -84,7 +84,7 @@ def make_world(session: Session) -> World:
 def make_customer(
     session: Session, project: Project, consultant: User, name: str, mobile: str, **kwargs
 ) -> Customer:
-    values = dict(first_contact_on=date.today(), stage=CustomerStage.LEAD)
+    values = dict(first_contact_on=localtime.today(), stage=CustomerStage.LEAD)
     values.update(kwargs)
     customer = Customer(
         project_id=project.id, consultant_id=consultant.id, name=name, mobile=mobile, **values

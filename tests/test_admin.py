@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from data_layer import audit
+from data_layer import audit, localtime
 from data_layer.errors import PermissionDenied, ValidationError
 from data_layer.models import AuditEntry
 from data_layer.queries.audit import audit_frame
@@ -74,7 +74,7 @@ def test_administrator_creates_a_user_through_the_screen(app_env):
 def test_audit_screen_lists_todays_logins(app_env):
     client = app_env.server.test_client()
     login(client, "admin")
-    today = date.today()
+    today = localtime.today()
     values = {
         "admin-audit-search.n_clicks": 1,
         "admin-audit-start.date": (today - timedelta(days=1)).isoformat(),

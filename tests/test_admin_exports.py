@@ -4,12 +4,13 @@ query."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from data_layer import localtime
 from data_layer.commands import fees
 from data_layer.models import AuditEntry, User
 from pages.admin import fee_ids, ids
@@ -34,7 +35,7 @@ def people(app_env):
             s,
             actor=admin,
             city="杭州",
-            effective_from=date.today() + timedelta(days=1),
+            effective_from=localtime.today() + timedelta(days=1),
             area_threshold="140",
             rates_percent=rates,
         )
@@ -45,7 +46,7 @@ def people(app_env):
                 code=code,
                 name=name,
                 formula="100",
-                effective_from=date.today() + timedelta(days=1),
+                effective_from=localtime.today() + timedelta(days=1),
             )
         return {u.username: u.id for u in s.scalars(select(User))}
 

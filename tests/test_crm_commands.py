@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from data_layer import localtime
 from data_layer.commands import crm
 from data_layer.errors import DomainError, PermissionDenied, ValidationError
 from data_layer.models import (
@@ -110,7 +111,7 @@ def test_duplicate_mobile_or_id_is_refused_with_owner_and_since(session, world):
     with pytest.raises(crm.DuplicateCustomer) as err:
         register(session, world, actor="consultant2", name="王芳2", mobile="138 0000 1111")
     assert err.value.owner.consultant_name == "Consultant"
-    assert err.value.owner.since == date.today()
+    assert err.value.owner.since == localtime.today()
     assert "保护期至" in err.value.message
     with pytest.raises(crm.DuplicateCustomer) as err:
         register(
@@ -242,9 +243,9 @@ def test_claim_only_after_protection_period(session, world):
     customer = register(session, world)
     second = world.users["consultant2"]
     with pytest.raises(DomainError) as err:
-        crm.claim_customer(session, actor=second, customer_id=customer.id, today=date.today())
+        crm.claim_customer(session, actor=second, customer_id=customer.id, today=localtime.today())
     assert "保护期" in err.value.message
-    later = date.today() + timedelta(days=world.projects[0].protection_days + 1)
+    later = localtime.today() + timedelta(days=world.projects[0].protection_days + 1)
     crm.claim_customer(session, actor=second, customer_id=customer.id, today=later)
     assert customer.consultant_id == second.id
     kinds = session.scalars(
@@ -319,7 +320,7 @@ def test_transfer_all_customers_of_a_leaving_consultant(session, world):
         == 2
     )
     # The heir's reminders list them as transferred.
-    frame = crm_queries.transferred_to_me(session, heir, date.today(), days=1)
+    frame = crm_queries.transferred_to_me(session, heir, localtime.today(), days=1)
     assert set(frame["id"]) == {a.id, b.id}
     assert set(frame["transferred_from"]) == {"Consultant"}
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from dashboard import shell
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.commands import crm as crm_commands
 from data_layer.models import (
     AuditEntry,
@@ -68,7 +68,7 @@ def people(app_env):
     """张伟 (consultant) and 李娜 (consultant2) in P1, 赵敏 handed from consultant2 to consultant,
     王强 in P2: all overdue with a birthday next week; survey questions in both projects."""
     db = app_env.server.extensions["loupan_db"]
-    today = date.today()
+    today = localtime.today()
     with db.writer() as s:
         users = {u.username: u for u in s.scalars(select(User))}
         p1, p2 = (s.scalar(select(Project).where(Project.code == c)) for c in ("P1", "P2"))
@@ -210,7 +210,7 @@ def test_todays_registrations_export_only_the_consultants_own(app_env, people):
 
 
 def analytics_values(people, **extra):
-    today = date.today().isoformat()
+    today = localtime.today().isoformat()
     return {
         f"{ids.AN_DATES}.start_date": today,
         f"{ids.AN_DATES}.end_date": today,

@@ -4,12 +4,12 @@ stage list follows the filters and the clicked group, the override asks for the 
 first, and the English screens say what is wrong in English."""
 
 import json
-from datetime import date
 
 import flask
 import pytest
 from sqlalchemy import select, update
 
+from data_layer import localtime
 from data_layer.commands import crm
 from data_layer.errors import ValidationError
 from data_layer.models import Customer, User
@@ -206,7 +206,7 @@ def test_registration_clears_every_visitor_field_and_keeps_project_kind_consulta
         ids.REG_LEVEL,
     ):
         assert out[component]["value"] is None, component
-    assert out[ids.REG_NEXT]["date"] > date.today().isoformat()
+    assert out[ids.REG_NEXT]["date"] > localtime.today().isoformat()
     # The survey is drawn again: its question, no answer.
     questions = list(survey_controls(out[ids.REG_SURVEY]["children"]))
     assert [(q["id"]["field"], q.get("value")) for q in questions] == [(survey, None)]

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from data_layer import localtime
 from data_layer.errors import NotFound, PermissionDenied
 from data_layer.models import (
     ContactKind,
@@ -389,7 +390,7 @@ def test_stage_list_of_a_split_funnels_empty_group_is_selected_in_sql(session, w
         make_customer(
             session, p1, consultant, f"有渠道{i}", f"1360000001{i}", channel="online", level="A"
         )
-    f = funnel.FunnelFilter(project_id=p1.id, start=date.today(), end=date.today())
+    f = funnel.FunnelFilter(project_id=p1.id, start=localtime.today(), end=localtime.today())
     executive = world.users["executive"]
     none = funnel.stage_customers(session, executive, f, "new", limit=1, empty_group="channel")
     assert list(none["name"]) == ["无渠道"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from data_layer import localtime
 from data_layer.commands import deals as cmd
 from data_layer.db import Database
 from data_layer.errors import DomainError
@@ -85,9 +86,8 @@ def setup_race(db: Database, customers: int = 8, units_per_floor: int = 2) -> di
 
 
 def time_today():
-    from datetime import date
 
-    return date.today()
+    return localtime.today()
 
 
 def attempt(session, *, user_id, unit_id, customer_id, plan_id):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import dash
 import pytest
 from sqlalchemy import select
 
+from data_layer import localtime
 from data_layer.commands import base as base_commands
 from data_layer.commands import deals as deal_cmd
 from data_layer.commands import pricing
@@ -26,7 +27,7 @@ from tests import dash_client
 from tests.conftest import login
 from tests.test_deals_support import make_market, make_plans
 
-TODAY = date.today()
+TODAY = localtime.today()
 
 
 def _raise_price(session, admin, unit, unit_price: str) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from data_layer import localtime
 from data_layer.commands import deals as deal_cmd
 from data_layer.commands import fees as cmd
 from data_layer.errors import PermissionDenied, ValidationError
@@ -261,7 +262,7 @@ def post_deed_tax(app, client, values: dict, rates: dict):
 def test_fee_screen_adds_versions_and_explains_refusals(app_env):
     client = app_env.server.test_client()
     login(client, "admin")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (localtime.today() + timedelta(days=1)).isoformat()
     values = {
         "admin-fee-add.n_clicks": 1,
         "admin-fee-code.value": "stamp",

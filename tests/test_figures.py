@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, insert, select
 
-from data_layer import figures
+from data_layer import figures, localtime
 from data_layer.models import (
     Customer,
     CustomerStage,
@@ -123,7 +123,7 @@ def test_overview_reads_the_figures_exactly(session, world):
     buyer = make_customer(session, project, consultant, "买家", "13800000009")
     buyer.stage = CustomerStage.DEAL
     session.flush()
-    today = date.today()
+    today = localtime.today()
     frame = overview.project_figures(
         session, world.users["executive"], date(today.year, 1, 1), today
     )
@@ -188,7 +188,7 @@ def test_concurrent_writers_and_compactions_keep_every_figure(private_database):
     with db.factory() as s:
         assert figures.drift(s) == []
         assert s.scalar(select(func.count()).select_from(FigureDelta)) == 0
-        today = date.today()
+        today = localtime.today()
         kept = figures.totals(s, [project_id], today, today)[project_id]
         assert kept["visits"] == 45
 
@@ -204,7 +204,7 @@ def test_the_overview_reads_the_same_figures_in_parallel(private_database):
             make_world(w)
     with db.factory() as s:
         executive = s.scalar(select(User).where(User.username == "exec"))
-        today = date.today()
+        today = localtime.today()
         start = date(today.year, 1, 1)
         one, monthly_one = overview.overview_frames(s, executive, start, today)
         both, monthly_both = overview.overview_frames(s, executive, start, today, parallel=True)
@@ -229,7 +229,7 @@ def test_the_funnel_reads_the_same_counts_in_parallel(private_database):
     from tests.test_deals_support import make_plans, make_units
 
     db = private_database
-    today = date.today()
+    today = localtime.today()
     with db.writer() as w:
         if w.scalar(select(User).where(User.username == "exec")) is None:
             make_world(w)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from data_layer import localtime
 from data_layer.models import AuditEntry, Customer
 from pages.desktop import ids
 from tests import dash_client
@@ -31,7 +31,7 @@ def due(app_env):
     with db.writer() as s:
         customers = list(s.scalars(select(Customer).order_by(Customer.id)))
         for customer in customers:
-            customer.next_follow_up_on = date.today()
+            customer.next_follow_up_on = localtime.today()
         return {c.name: c.id for c in customers}
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from dashboard.imports import ids as import_ids
+from data_layer import localtime
 from data_layer.excel.crm_import import lead_spec
 from data_layer.excel.marketing_import import BUDGET_SPEC, EXPENSE_SPEC
 from data_layer.models import Customer, MarketingBudget, MarketingExpense, Unit
@@ -26,7 +26,7 @@ from tests.test_inventory_commands import HEADERS, _row
 pytestmark = pytest.mark.browser
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-TODAY = date.today()
+TODAY = localtime.today()
 MONTH = f"{TODAY:%Y-%m}"
 
 

@@ -4,11 +4,11 @@ project; a marketing user records an expense and sees the effectiveness table up
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from data_layer import localtime
 from data_layer.models import Project, User
 from tests.browser import (
     PageWatcher,
@@ -93,7 +93,7 @@ def test_marketing_adds_an_expense_and_sees_the_effectiveness_table_update(site)
     watcher = PageWatcher(page, base_url)
     log_in(page, base_url, "marketing", PASSWORD)
     # From the March sales of the test data to today (when the expense is recorded).
-    effect_url = f"{base_url}/marketing/effect?start=2026-01-01&end={date.today().isoformat()}"
+    effect_url = f"{base_url}/marketing/effect?start=2026-01-01&end={localtime.today().isoformat()}"
     page.goto(effect_url)
     settle(page)
     grid = page.locator("#mk-eff-channel-grid")

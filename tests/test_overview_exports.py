@@ -3,19 +3,17 @@ shown (rows, order, visible columns), in the user's projects, masked as the grid
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
 from dashboard import shell
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.models import Customer, Project, RoleCode, User
 from pages.analytics import ids
 from tests.factories import make_customer
 from tests.test_crm_exports import column_state, export_table, last_audit
 
-TODAY = date.today().isoformat()
+TODAY = localtime.today().isoformat()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit, authz
+from .. import audit, authz, localtime
 from ..errors import DomainError, NotFound, PermissionDenied, ValidationError
 from ..models import (
     AssignmentKind,
@@ -124,7 +124,7 @@ class Problems(dict):
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or localtime.today()
 
 
 def _text(value, limit: int) -> str:
@@ -375,7 +375,7 @@ def clean_registration(
 def protected_until(customer: Customer, protection_days: int) -> date:
     """A consultant keeps a customer for the protection period after taking them on or after
     their last contact, whichever is later."""
-    start = customer.assigned_at.date()
+    start = localtime.local(customer.assigned_at).date()
     if customer.last_contact_on and customer.last_contact_on > start:
         start = customer.last_contact_on
     return start + timedelta(days=protection_days)
@@ -414,7 +414,7 @@ def find_owner(
         customer_id=customer.id,
         consultant_id=customer.consultant_id,
         consultant_name=consultant_name,
-        since=customer.assigned_at.date(),
+        since=localtime.local(customer.assigned_at).date(),
         last_contact_on=customer.last_contact_on,
         protected_until=protected_until(customer, days),
         matched_on=matched,

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit, authz
+from .. import audit, authz, localtime
 from ..errors import ValidationError
 from ..models import DeedTaxRate, FeeRule, Project, User
 from ..rules import fees as fee_rules
@@ -96,7 +96,7 @@ def add_fee_rule(
 ) -> FeeRule:
     """新增费用规则版本: for a city ("*" = every city) or one project, from a date on."""
     authz.require(actor, PERMISSION)
-    today = today or date.today()
+    today = today or localtime.today()
     code = (code or "").strip()
     if not CODE_PATTERN.match(code):
         raise ValidationError(
@@ -180,7 +180,7 @@ def add_deed_tax_rate(
     """新增契税税率版本 for a city ("*" = every city without its own rates) from a date on;
     rates are given in percent (1.5 = 1.5%)."""
     authz.require(actor, PERMISSION)
-    today = today or date.today()
+    today = today or localtime.today()
     city = _city(city)
     try:
         threshold = Decimal(str(area_threshold).strip())

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit, authz
+from .. import audit, authz, localtime
 from ..errors import DomainError, NotFound, ValidationError
 from ..models import (
     Company,
@@ -402,7 +402,7 @@ def plan_defaults(plan: PaymentPlan) -> tuple[LoanKind, Decimal]:
 
 def build(session: Session, *, actor: User, terms: QuoteTerms, today: date | None = None) -> Quote:
     """Every figure of a quote on `today`, as an unsaved Quote (no number, nothing written)."""
-    today = today or date.today()
+    today = today or localtime.today()
     unit = session.get(Unit, terms.unit_id) if terms.unit_id else None
     if unit is None:
         raise NotFound("房间不存在。", "No such unit.")

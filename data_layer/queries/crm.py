@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import and_, extract, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from .. import authz
+from .. import authz, localtime
 from ..errors import NotFound, PermissionDenied
 from ..localtime import DEFAULT_ZONE, day_start_utc, local
 from ..models import (
@@ -316,7 +316,7 @@ def duplicate_hint(
     owner = find_owner(session, int(project_id), mobile or "", id_number or "")
     if owner is None:
         return None
-    today = today or date.today()
+    today = today or localtime.today()
     customer = session.get(Customer, owner.customer_id)
     return DuplicateHint(
         consultant_name=owner.consultant_name,

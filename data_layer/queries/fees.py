@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import authz
+from .. import authz, localtime
 from ..commands.fees import ANY_CITY, PERMISSION, RATE_FIELDS
 from ..localtime import DEFAULT_ZONE, local_text
 from ..models import DeedTaxRate, FeeRule, Project, User
@@ -57,7 +57,7 @@ def fee_rules_frame(
     session: Session, viewer: User, today: date | None = None, zone: str = DEFAULT_ZONE
 ) -> pd.DataFrame:
     authz.require(viewer, PERMISSION)
-    today = today or date.today()
+    today = today or localtime.today()
     projects = dict(session.execute(select(Project.id, Project.name)).all())
     rules = session.scalars(
         select(FeeRule).order_by(FeeRule.code, FeeRule.city, FeeRule.effective_from.desc())
@@ -89,7 +89,7 @@ def deed_tax_frame(session: Session, viewer: User, today: date | None = None) ->
     """Every deed-tax version, the built-in national rates included where the table does not
     replace them (rates in percent)."""
     authz.require(viewer, PERMISSION)
-    today = today or date.today()
+    today = today or localtime.today()
     stored = session.scalars(select(DeedTaxRate)).all()
     versions = [(r, "设置") for r in stored]
     keys = {(r.city, r.effective_from) for r in stored}

@@ -4,14 +4,14 @@ building or a project with the adjustment events, and the adjustments awaiting a
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import authz
+from .. import authz, localtime
 from ..errors import NotFound, PermissionDenied
 from ..localtime import DEFAULT_ZONE, local, local_text
 from ..models import (
@@ -144,11 +144,12 @@ def weekly_prices(
             Deal.state.not_in([DealState.CANCELLED]),
         )
     ).all()
-    days = [at.date() for _unit, at, _total in changes] + [d.subscribed_on for d in deals]
+    days = [localtime.local(at).date() for _unit, at, _total in changes]
+    days += [d.subscribed_on for d in deals]
     if not days:
         return pd.DataFrame(columns=["week", "list_price", "deal_price", "deals"])
     first = _monday(start or min(days))
-    last = _monday(end or max(max(days), date.today()))
+    last = _monday(end or max(max(days), localtime.today()))
     deal_sums: dict[date, list] = defaultdict(lambda: [Decimal("0"), Decimal("0"), 0])
     for day, total, area in deals:
         if area:
@@ -161,7 +162,7 @@ def weekly_prices(
     index = 0
     week = first
     while week <= last:
-        week_end = datetime.combine(week + timedelta(days=7), datetime.min.time())
+        week_end = localtime.day_start_utc(week + timedelta(days=7))  # stored moments are UTC
         while index < len(changes) and changes[index][1] < week_end:
             unit_id, _, total = changes[index]
             if total is None:

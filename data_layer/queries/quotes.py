@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .. import authz
+from .. import authz, localtime
 from ..localtime import DEFAULT_ZONE, local
 from ..models import (
     Building,
@@ -137,7 +137,7 @@ def quotes_frame(
 ) -> pd.DataFrame:
     """Saved quotes, newest first, within the viewer's customers."""
     authz.require(viewer, "quote.view")
-    today = today or date.today()
+    today = today or localtime.today()
     query = (
         select(Quote, Unit.code, Customer.name, User.display_name, Project.name)
         .join(Customer, Customer.id == Quote.customer_id)

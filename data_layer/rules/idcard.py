@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .. import localtime
+
 __all__ = ["birthday", "check_char", "is_valid", "mask", "normalize"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -34,7 +36,7 @@ def _birthday_of(id_number: str) -> date | None:
         born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     except ValueError:
         return None
-    if born.year < _EARLIEST_BIRTH_YEAR or born > date.today():
+    if born.year < _EARLIEST_BIRTH_YEAR or born > localtime.today():
         return None
     return born
 

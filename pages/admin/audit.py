@@ -1,6 +1,6 @@
 """审计日志: who did what and when, filterable and exportable."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard.components import export_button, grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _
+from data_layer import localtime
 from data_layer.queries import audit
 from pages.admin import columns, ids
 
@@ -26,7 +27,7 @@ COLUMNS = columns.AUDIT
 
 
 def layout(**_query):
-    today = date.today()
+    today = localtime.today()
     actions = [{"label": a, "value": a} for a in audit.audit_actions(reader())]
     filters = dbc.Row(
         [

@@ -1,7 +1,7 @@
 """费用设置: fee rules (维修基金, 印花税, 配套费…) and deed-tax rates (契税) as dated versions per
 city or project; a new version starts on a date and never overwrites an older one."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -11,6 +11,7 @@ from dashboard import auth
 from dashboard.components import export_button, grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _
+from data_layer import localtime
 from data_layer.commands.fees import RATE_FIELDS
 from data_layer.queries import org
 from pages.admin import fee_columns, fee_ids
@@ -33,8 +34,8 @@ def _field(label, control, md=2):
 def _date(component_id: str):
     return dcc.DatePickerSingle(
         id=component_id,
-        date=(date.today() + timedelta(days=1)).isoformat(),
-        min_date_allowed=date.today().isoformat(),
+        date=(localtime.today() + timedelta(days=1)).isoformat(),
+        min_date_allowed=localtime.today().isoformat(),
         display_format="YYYY-MM-DD",
         first_day_of_week=1,
     )

@@ -11,6 +11,7 @@ from dash import dcc, html
 from dashboard.charts import GRAPH_CONFIG
 from dashboard.components import export_button
 from dashboard.i18n import _
+from data_layer import localtime
 from data_layer.queries.overview import preset_period
 
 PRESET_LABELS = {
@@ -39,7 +40,7 @@ def period_filter(
     if custom_start and custom_end:
         start, end, preset = custom_start, custom_end, None
     else:
-        start, end = preset_period(preset, date.today())
+        start, end = preset_period(preset, localtime.today())
     return dbc.Row(
         [
             dbc.Col(

@@ -1,7 +1,5 @@
 """销售计划: monthly targets (units, area, amount) of the project, a team or a consultant."""
 
-from datetime import date
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -9,6 +7,7 @@ from dash import dcc, html
 from dashboard import format
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
+from data_layer import localtime
 from pages.base import columns, ids
 from pages.base.forms import field, number, row
 from pages.inventory.columns import with_numbers
@@ -26,7 +25,7 @@ dash.register_page(
 
 def layout(**_query):
     fmt = format.current()
-    today = date.today()
+    today = localtime.today()
     return html.Div(
         [
             page_title(_("销售计划")),

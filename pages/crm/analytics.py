@@ -12,7 +12,7 @@ from dashboard.charts import GRAPH_CONFIG
 from dashboard.components import export_button, grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.queries import crm as crm_queries
 from data_layer.queries import funnel as funnel_queries
 from data_layer.queries import org
@@ -62,7 +62,7 @@ def layout(
 ):
     user = auth.viewer()
     session = reader()
-    default_start, default_end = funnel_queries.default_period(date.today())
+    default_start, default_end = funnel_queries.default_period(localtime.today())
     projects = [{"label": p.name, "value": p.id} for p in org.visible_projects(session, user)]
     project_id = _int(project)
     if project_id not in {p["value"] for p in projects}:

@@ -1,7 +1,7 @@
 """客户详情: one customer with every contact, visit, ownership change and deal in time order.
 Reached from the lists (no menu entry); the content is loaded by a scoped callback."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -11,7 +11,7 @@ from dashboard import auth
 from dashboard.components import page_title
 from dashboard.db import reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.queries import crm as crm_queries
 from pages.crm import ids
 from pages.crm.labels import CONTACT_LABELS, LEVELS, STAGE_LABELS, one
@@ -50,8 +50,8 @@ def _actions(user):
                         html.Div(
                             dcc.DatePickerSingle(
                                 id=ids.FU_NEXT,
-                                date=(date.today() + timedelta(days=7)).isoformat(),
-                                min_date_allowed=date.today().isoformat(),
+                                date=(localtime.today() + timedelta(days=7)).isoformat(),
+                                min_date_allowed=localtime.today().isoformat(),
                                 display_format="YYYY-MM-DD",
                                 clearable=True,
                             )

@@ -1,6 +1,6 @@
 """来访/来电登记: the fast form for a walk-in visitor or a caller, with the duplicate check."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -10,7 +10,7 @@ from dashboard import auth, exports
 from dashboard.components import grid, page_title
 from dashboard.db import reader
 from dashboard.i18n import _, language
-from data_layer import authz
+from data_layer import authz, localtime
 from data_layer.queries import crm as crm_queries
 from data_layer.queries import org
 from pages.crm import columns, ids
@@ -49,7 +49,7 @@ def layout(**_query):
         for p in org.visible_projects(reader(), user)
         if authz.scope(user).allows_project(p.id)
     ]
-    tomorrow = date.today() + timedelta(days=3)
+    tomorrow = localtime.today() + timedelta(days=3)
     form = dbc.Card(
         dbc.CardBody(
             [
@@ -88,7 +88,7 @@ def layout(**_query):
                             dcc.DatePickerSingle(
                                 id=ids.REG_NEXT,
                                 date=tomorrow.isoformat(),
-                                min_date_allowed=date.today().isoformat(),
+                                min_date_allowed=localtime.today().isoformat(),
                                 display_format="YYYY-MM-DD",
                             ),
                         ),

@@ -1,6 +1,6 @@
 """收据审核: audit drafts in a batch; void a draft (作废) or reverse an audited receipt (红冲)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -9,7 +9,7 @@ from dash import dcc, html
 from dashboard import auth
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
-from data_layer import authz
+from data_layer import authz, localtime
 from pages.finance import columns, ids
 from pages.finance.widgets import date_input, field
 
@@ -46,7 +46,9 @@ def layout(**_query):
                         2,
                     ),
                     field(
-                        "开始日期", date_input(ids.AU_START, date.today() - timedelta(days=90)), 2
+                        "开始日期",
+                        date_input(ids.AU_START, localtime.today() - timedelta(days=90)),
+                        2,
                     ),
                     field("结束日期", date_input(ids.AU_END), 2),
                     field(

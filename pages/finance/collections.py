@@ -11,6 +11,7 @@ from dashboard import exports
 from dashboard.charts import GRAPH_CONFIG
 from dashboard.components import grid, page_title
 from dashboard.i18n import _
+from data_layer import localtime
 from pages.finance import columns, ids
 from pages.finance.widgets import date_input, field
 
@@ -26,7 +27,7 @@ dash.register_page(
 
 
 def layout(**_query):
-    today = date.today()
+    today = localtime.today()
     grains = [
         {"label": _("按日"), "value": "day"},
         {"label": _("按周"), "value": "week"},

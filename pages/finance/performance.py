@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard.charts import GRAPH_CONFIG
 from dashboard.components import export_button, grid, page_title
 from dashboard.i18n import _
+from data_layer import localtime
 from pages.finance import columns, ids
 from pages.finance.widgets import date_input, field
 
@@ -24,7 +25,7 @@ dash.register_page(
 
 
 def layout(**_query):
-    today = date.today()
+    today = localtime.today()
     return html.Div(
         [
             page_title(_("业绩考核")),

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc
 
 from dashboard.i18n import _
+from data_layer import localtime
 
 
 def field(label: str, control, md: int = 3):
@@ -15,14 +16,14 @@ def field(label: str, control, md: int = 3):
 def date_input(component_id: str, value: date | None = None):
     return dcc.DatePickerSingle(
         id=component_id,
-        date=(value or date.today()).isoformat(),
+        date=(value or localtime.today()).isoformat(),
         display_format="YYYY-MM-DD",
         first_day_of_week=1,
     )
 
 
 def months_ago(days: int) -> date:
-    return date.today() - timedelta(days=days)
+    return localtime.today() - timedelta(days=days)
 
 
 def no_live_deal() -> str:

@@ -1,7 +1,5 @@
 """费用计划: the marketing expense plan per project, month, channel and category."""
 
-from datetime import date
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -9,7 +7,7 @@ from dash import dcc, html
 from dashboard import auth
 from dashboard.components import export_button, grid, import_panel, page_title
 from dashboard.i18n import _
-from data_layer import authz
+from data_layer import authz, localtime
 from pages.marketing import columns, ids
 from pages.marketing.widgets import (
     code_options,
@@ -33,7 +31,7 @@ dash.register_page(
 def layout(**_query):
     user = auth.viewer()
     can_edit = authz.has(user, "marketing.edit")
-    year = date.today().year
+    year = localtime.today().year
     table = grid(ids.BUDGET_GRID, columns.budget(can_edit), height=420, getRowId="params.data.key")
     table.columnSize = "autoSize"
     # the form exists for every role (its callbacks need it); hidden if read-only
@@ -48,7 +46,7 @@ def layout(**_query):
                             dbc.Input(
                                 id=ids.BUDGET_MONTH,
                                 type="month",
-                                value=date.today().strftime("%Y-%m"),
+                                value=localtime.today().strftime("%Y-%m"),
                             ),
                             2,
                         ),

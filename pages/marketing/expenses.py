@@ -1,7 +1,5 @@
 """实际费用: marketing money actually spent, by form or Excel."""
 
-from datetime import date
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -9,7 +7,7 @@ from dash import dcc, html
 from dashboard import auth
 from dashboard.components import export_button, grid, import_panel, page_title
 from dashboard.i18n import _
-from data_layer import authz
+from data_layer import authz, localtime
 from pages.analytics.widgets import period_filter
 from pages.marketing import columns, ids
 from pages.marketing.widgets import (
@@ -44,7 +42,7 @@ def layout(**_query):
                         "费用日期",
                         dcc.DatePickerSingle(
                             id=ids.EXP_DATE,
-                            date=date.today().isoformat(),
+                            date=localtime.today().isoformat(),
                             display_format="YYYY-MM-DD",
                             first_day_of_week=1,
                         ),
