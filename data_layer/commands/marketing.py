@@ -36,11 +36,13 @@ MAX_AMOUNT = Decimal("100000000000")  # 1000亿: a typo guard, far above any rea
 
 @dataclass(frozen=True)
 class RowError:
-    """One refused row of a batch: its number as the user sees it (Excel row or grid line)."""
+    """One problem of a batch's row: the row's number as the user sees it (Excel row or grid
+    line), the field it concerns ("a+b" for several) and the message in Chinese and English."""
 
     row: int
     field: str
     message: str
+    message_en: str = ""
 
 
 class BatchRefused(ValidationError):
@@ -50,10 +52,54 @@ class BatchRefused(ValidationError):
         first = errors[0]
         super().__init__(
             f"有 {len(errors)} 行数据有误，全部未保存。第 {first.row} 行：{first.message}",
-            f"{len(errors)} rows are wrong; nothing was saved. Row {first.row}: {first.message}",
+            f"{len(errors)} rows are wrong; nothing was saved. "
+            f"Row {first.row}: {first.message_en or first.message}",
             errors={"rows": errors},
         )
         self.rows = errors
+
+
+class Refused(ValueError):
+    """A value refused: str() is the Chinese message, message_en its English."""
+
+    def __init__(self, message: str, message_en: str):
+        super().__init__(message)
+        self.message_en = message_en
+
+
+class RowRefused(ValueError):
+    """A row with refused values: each problem as (field, Chinese, English); str() is the
+    first problem's Chinese."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        super().__init__(problems[0][1])
+        self.problems = problems
+
+
+class _Fields:
+    """A row's fields checked one by one, every problem kept (not only the first). A field in
+    the row's "_bad" was refused by the Excel importer already (its value is None): it is not
+    checked again, while the row's other fields still are."""
+
+    def __init__(self, raw: dict):
+        self.skip = raw.get("_bad") or ()
+        self.problems: list[tuple[str, str, str]] = []
+
+    def check(self, field: str, parse, *args, **kwargs):
+        """parse(*args, **kwargs), or None when the field is skipped or refused."""
+        if field in self.skip:
+            return None
+        try:
+            return parse(*args, **kwargs)
+        except ValueError as err:
+            message = str(err)
+            self.problems.append((field, message, getattr(err, "message_en", "") or message))
+            return None
+
+    def done(self, clean: dict) -> dict:
+        if self.problems:
+            raise RowRefused(self.problems)
+        return clean
 
 
 # ------------------------------------------------------------------------------ dictionaries
@@ -88,9 +134,13 @@ class _Vocabulary:
         if text in self._by_label[kind]:
             return self._by_label[kind][text]
         what = "渠道（认知途径）" if kind == "channel" else "费用类别"
+        what_en = "channel" if kind == "channel" else "expense category"
         if not text:
-            raise ValueError(f"请填写{what}。")
-        raise ValueError(f"未知的{what}“{text}”，请在代码设置中维护或从下拉列表选择。")
+            raise Refused(f"请填写{what}。", f"Fill in the {what_en}.")
+        raise Refused(
+            f"未知的{what}“{text}”，请在代码设置中维护或从下拉列表选择。",
+            f"Unknown {what_en} “{text}”: choose one from the list or add it in the code settings.",
+        )
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -98,36 +148,41 @@ class _Vocabulary:
 
 def parse_amount(value: Any, *, allow_zero: bool) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("请填写金额。")
+        raise Refused("请填写金额。", "Fill in the amount.")
     if isinstance(value, float):  # Excel and JSON give floats: their shortest repr is exact
         value = repr(value)
     try:
         amount = money(to_decimal(value))
     except (TypeError, ValueError):
-        raise ValueError(f"金额“{value}”不是有效的数字。") from None
+        raise Refused(
+            f"金额“{value}”不是有效的数字。", f"The amount “{value}” is not a number."
+        ) from None
     if amount < 0:
-        raise ValueError("金额不能为负数。")
+        raise Refused("金额不能为负数。", "The amount may not be negative.")
     if amount == 0 and not allow_zero:
-        raise ValueError("金额必须大于 0。")
+        raise Refused("金额必须大于 0。", "The amount must be more than 0.")
     if amount >= MAX_AMOUNT:
-        raise ValueError("金额过大，请核对。")
+        raise Refused("金额过大，请核对。", "The amount is too large; check it.")
     return amount
 
 
-def parse_date(value: Any, what: str = "日期") -> date:
+def parse_date(value: Any, what: str = "日期", what_en: str = "date") -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     text = str(value or "").strip()
     if not text:
-        raise ValueError(f"请填写{what}。")
+        raise Refused(f"请填写{what}。", f"Fill in the {what_en}.")
     for candidate in (text[:10], text.replace("/", "-")[:10]):
         try:
             return date.fromisoformat(candidate)
         except ValueError:
             pass
-    raise ValueError(f"{what}“{text}”格式不正确，应为 2026-03-15。")
+    raise Refused(
+        f"{what}“{text}”格式不正确，应为 2026-03-15。",
+        f"The {what_en} “{text}” is not a date like 2026-03-15.",
+    )
 
 
 def parse_month(value: Any) -> date:
@@ -137,25 +192,30 @@ def parse_month(value: Any) -> date:
         return day.replace(day=1)
     text = str(value or "").strip()
     if not text:
-        raise ValueError("请填写月份。")
+        raise Refused("请填写月份。", "Fill in the month.")
     found = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\D|$)", text)
     if found and 1 <= int(found.group(2)) <= 12:
         return date(int(found.group(1)), int(found.group(2)), 1)
-    raise ValueError(f"月份“{value}”格式不正确，应为 2026-03。")
+    raise Refused(
+        f"月份“{value}”格式不正确，应为 2026-03。", f"The month “{value}” is not like 2026-03."
+    )
 
 
 def _project_id(session: Session, actor: User, value: Any, projects: dict) -> int:
     """A project by id, code or name, that the actor may edit."""
     text = str(value if value is not None else "").strip()
     if not text:
-        raise ValueError("请选择项目。")
+        raise Refused("请选择项目。", "Choose a project.")
     project = projects.get(text)
     if project is None and text.isdigit():
         project = projects.get(int(text))
     if project is None:
-        raise ValueError(f"项目“{text}”不存在。")
+        raise Refused(f"项目“{text}”不存在。", f"No project “{text}”.")
     if not authz.scope(actor).allows_project(project):
-        raise ValueError(f"您无权编辑项目“{text}”的营销费用。")
+        raise Refused(
+            f"您无权编辑项目“{text}”的营销费用。",
+            f"You may not edit the marketing costs of project “{text}”.",
+        )
     return project
 
 
@@ -172,27 +232,43 @@ def _project_lookup(session: Session) -> dict:
 # ------------------------------------------------------------------------------ budget
 
 
+BUDGET_KEY = "project+month+channel+category"  # the fields of a plan cell, as one "field"
+
+
 def _budget_row(session, actor, vocab, projects, raw: dict) -> dict:
-    return {
-        "project_id": _project_id(
-            session, actor, raw.get("project_id", raw.get("project")), projects
-        ),
-        "month": parse_month(raw.get("month")),
-        "channel": vocab.code("channel", raw.get("channel")),
-        "category": vocab.code("category", raw.get("category")),
-        "amount": parse_amount(raw.get("amount"), allow_zero=True),
-    }
+    """A plan row's clean values, or RowRefused with the problem of each bad field."""
+    fields = _Fields(raw)
+    project = raw.get("project_id", raw.get("project"))
+    return fields.done(
+        {
+            "project_id": fields.check("project", _project_id, session, actor, project, projects),
+            "month": fields.check("month", parse_month, raw.get("month")),
+            "channel": fields.check("channel", vocab.code, "channel", raw.get("channel")),
+            "category": fields.check("category", vocab.code, "category", raw.get("category")),
+            "amount": fields.check("amount", parse_amount, raw.get("amount"), allow_zero=True),
+        }
+    )
+
+
+def _budget_repeat(row: int, first: int) -> RowError:
+    return RowError(
+        row,
+        BUDGET_KEY,
+        f"与第 {first} 行重复（同一项目、月份、渠道和类别）。",
+        f"Repeats row {first} (same project, month, channel and category).",
+    )
 
 
 def _validate(rows: list[dict], check, first_row: int) -> list[dict]:
-    """Validate every row (check(raw) -> clean dict or ValueError); refuse the whole batch with
-    every row's message when any is bad."""
+    """Validate every row (check(raw) -> clean dict or RowRefused); refuse the whole batch with
+    every bad row's (first) problem when any is bad."""
     clean, errors = [], []
     for index, raw in enumerate(rows):
         try:
             clean.append(check(raw))
-        except ValueError as err:
-            errors.append(RowError(first_row + index, "", str(err)))
+        except RowRefused as err:
+            field, message, message_en = err.problems[0]
+            errors.append(RowError(first_row + index, field, message, message_en))
     if errors:
         raise BatchRefused(errors)
     return clean
@@ -214,15 +290,7 @@ def save_budget(
     for index, row in enumerate(clean):
         key = (row["project_id"], row["month"], row["channel"], row["category"])
         if key in seen:
-            raise BatchRefused(
-                [
-                    RowError(
-                        first_row + index,
-                        "",
-                        f"与第 {seen[key]} 行重复（同一项目、月份、渠道和类别）。",
-                    )
-                ]
-            )
+            raise BatchRefused([_budget_repeat(first_row + index, seen[key])])
         seen[key] = first_row + index
     for row in clean:
         authz.require(actor, "marketing.edit", project_id=row["project_id"])
@@ -290,39 +358,75 @@ def _campaigns(session: Session) -> dict:
     return lookup
 
 
+def _campaign(campaigns: dict, vocab, project_id: int, channel: str | None, wanted):
+    """The campaign named (or None when none is), in the project and of the channel given (not
+    compared when the channel was refused)."""
+    if wanted in (None, ""):
+        return None
+    key = wanted.strip() if isinstance(wanted, str) else wanted
+    campaign = campaigns.get((project_id, key))
+    if campaign is None:
+        raise Refused(f"本项目没有广告活动“{wanted}”。", f"No campaign “{wanted}” in this project.")
+    if channel is not None and campaign.channel != channel:
+        label = vocab.channels.get(campaign.channel, campaign.channel)
+        raise Refused(
+            f"广告活动“{campaign.name}”属于渠道“{label}”，与所填渠道不一致。",
+            f"The campaign “{campaign.name}” belongs to the channel “{label}”, not the one given.",
+        )
+    return campaign
+
+
+def _short_text(value, limit: int, message: str, message_en: str) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit:
+        raise Refused(message, message_en)
+    return text
+
+
 def _expense_row(session, actor, vocab, projects, campaigns, raw: dict) -> dict:
-    project_id = _project_id(session, actor, raw.get("project_id", raw.get("project")), projects)
-    spent_on = parse_date(raw.get("spent_on"), "费用日期")
-    channel = vocab.code("channel", raw.get("channel"))
-    category = vocab.code("category", raw.get("category"))
-    amount = parse_amount(raw.get("amount"), allow_zero=False)
+    """An expense row's clean values, or RowRefused with the problem of each bad field."""
+    fields = _Fields(raw)
+    project = raw.get("project_id", raw.get("project"))
+    project_id = fields.check("project", _project_id, session, actor, project, projects)
+    spent_on = fields.check("spent_on", parse_date, raw.get("spent_on"), "费用日期", "expense date")
+    channel = fields.check("channel", vocab.code, "channel", raw.get("channel"))
+    category = fields.check("category", vocab.code, "category", raw.get("category"))
+    amount = fields.check("amount", parse_amount, raw.get("amount"), allow_zero=False)
     campaign = None
-    wanted = raw.get("campaign_id") or raw.get("campaign")
-    if wanted not in (None, ""):
-        key = wanted.strip() if isinstance(wanted, str) else wanted
-        campaign = campaigns.get((project_id, key))
-        if campaign is None:
-            raise ValueError(f"本项目没有广告活动“{wanted}”。")
-        if campaign.channel != channel:
-            label = vocab.channels.get(campaign.channel, campaign.channel)
-            raise ValueError(f"广告活动“{campaign.name}”属于渠道“{label}”，与所填渠道不一致。")
-    vendor = str(raw.get("vendor") or "").strip()
-    invoice = str(raw.get("invoice_no") or "").strip()
-    if len(vendor) > 100:
-        raise ValueError("供应商名称不能超过 100 个字。")
-    if len(invoice) > 50:
-        raise ValueError("发票号不能超过 50 个字符。")
-    return {
-        "project_id": project_id,
-        "spent_on": spent_on,
-        "channel": channel,
-        "category": category,
-        "campaign_id": campaign.id if campaign else None,
-        "campaign": campaign.name if campaign else "",
-        "vendor": vendor,
-        "invoice_no": invoice,
-        "amount": amount,
-    }
+    if project_id is not None:  # a campaign is only known within its project
+        wanted = raw.get("campaign_id") or raw.get("campaign")
+        campaign = fields.check(
+            "campaign", _campaign, campaigns, vocab, project_id, channel, wanted
+        )
+    vendor = fields.check(
+        "vendor",
+        _short_text,
+        raw.get("vendor"),
+        100,
+        "供应商名称不能超过 100 个字。",
+        "The vendor's name may not exceed 100 characters.",
+    )
+    invoice = fields.check(
+        "invoice_no",
+        _short_text,
+        raw.get("invoice_no"),
+        50,
+        "发票号不能超过 50 个字符。",
+        "The invoice number may not exceed 50 characters.",
+    )
+    return fields.done(
+        {
+            "project_id": project_id,
+            "spent_on": spent_on,
+            "channel": channel,
+            "category": category,
+            "campaign_id": campaign.id if campaign else None,
+            "campaign": campaign.name if campaign else "",
+            "vendor": vendor,
+            "invoice_no": invoice,
+            "amount": amount,
+        }
+    )
 
 
 def record_expenses(
@@ -360,8 +464,10 @@ def record_expense(session: Session, *, actor: User, **fields) -> MarketingExpen
     try:
         return record_expenses(session, actor=actor, rows=[fields])[0]
     except BatchRefused as err:
-        message = err.rows[0].message
-        raise ValidationError(message, message, errors={"rows": err.rows}) from None
+        first = err.rows[0]
+        raise ValidationError(
+            first.message, first.message_en or first.message, errors={"rows": err.rows}
+        ) from None
 
 
 def delete_expense(session: Session, *, actor: User, expense_id: int) -> None:
@@ -375,28 +481,52 @@ def delete_expense(session: Session, *, actor: User, expense_id: int) -> None:
     session.delete(expense)
 
 
-def check_budget_rows(session: Session, actor: User, rows: list[dict]) -> list[tuple[dict, str]]:
-    """Plan rows checked as save_budget would: (row, Chinese message) for each bad one."""
+def check_budget_rows(
+    session: Session, actor: User, rows: list[dict], first_row: int = 1
+) -> list[RowError]:
+    """Plan rows checked as save_budget would: every problem of every row (each under its
+    field), a plan cell repeated in the rows included. A row's number is its "_row", else its
+    position from first_row; a field in a row's "_bad" is not checked (see _Fields)."""
     vocab, projects = _Vocabulary(session), _project_lookup(session)
-    return _problems(rows, lambda raw: _budget_row(session, actor, vocab, projects, raw))
+    errors: list[RowError] = []
+    seen: dict[tuple, int] = {}
+    for number, clean in _problems(
+        rows, lambda raw: _budget_row(session, actor, vocab, projects, raw), first_row, errors
+    ):
+        key = (clean["project_id"], clean["month"], clean["channel"], clean["category"])
+        if None not in key:  # a skipped field's value is unknown
+            first = seen.setdefault(key, number)
+            if first != number:
+                errors.append(_budget_repeat(number, first))
+    return errors
 
 
-def check_expense_rows(session: Session, actor: User, rows: list[dict]) -> list[tuple[dict, str]]:
-    """Expense rows checked as record_expenses would."""
+def check_expense_rows(
+    session: Session, actor: User, rows: list[dict], first_row: int = 1
+) -> list[RowError]:
+    """Expense rows checked as record_expenses would (see check_budget_rows)."""
     vocab, projects, campaigns = _Vocabulary(session), _project_lookup(session), _campaigns(session)
-    return _problems(
-        rows, lambda raw: _expense_row(session, actor, vocab, projects, campaigns, raw)
+    errors: list[RowError] = []
+    _problems(
+        rows,
+        lambda raw: _expense_row(session, actor, vocab, projects, campaigns, raw),
+        first_row,
+        errors,
     )
+    return errors
 
 
-def _problems(rows, check) -> list[tuple[dict, str]]:
-    out = []
-    for raw in rows:
+def _problems(rows, check, first_row: int, errors: list[RowError]) -> list[tuple[int, dict]]:
+    """(row number, clean values) of each row that check() accepts; the problems of the others
+    are added to errors."""
+    accepted = []
+    for index, raw in enumerate(rows):
+        number = raw.get("_row", first_row + index)
         try:
-            check(raw)
-        except ValueError as err:
-            out.append((raw, str(err)))
-    return out
+            accepted.append((number, check(raw)))
+        except RowRefused as err:
+            errors.extend(RowError(number, *problem) for problem in err.problems)
+    return accepted
 
 
 # ------------------------------------------------------------------------------ campaigns

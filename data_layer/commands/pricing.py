@@ -559,10 +559,13 @@ def set_prices(
 def _price_row_rule(values: dict, _context: dict):
     lp, fp = values.get("list_unit_price"), values.get("floor_unit_price")
     if lp is not None and fp is not None and fp > lp:
-        yield "底价单价", f"底价 {fp} 高于表价 {lp}"
+        yield "底价单价", f"底价 {fp} 高于表价 {lp}", f"Floor price {fp} above list price {lp}"
 
 
 def _price_db_check(session: Session, rows: list[dict], context: dict):
+    """The units of the file's codes, in the project and open to a new price. A field in a
+    row's "_bad" (its cell was refused, its value is None; see
+    ImportSpec.check_rows_with_errors) is not checked: the row's other checks still run."""
     project_id = context["project_id"]
     units = {
         code.lower(): (uid, status, floor_price)
@@ -573,15 +576,29 @@ def _price_db_check(session: Session, rows: list[dict], context: dict):
         )
     }
     for row in rows:
+        bad = row.get("_bad") or ()
+        if "code" in bad:
+            continue
         found = units.get(row["code"].lower())
         if found is None:
-            yield RowError(row["_row"], "房间编码", f"本项目没有房间「{row['code']}」")
+            yield RowError(
+                row["_row"],
+                "房间编码",
+                f"本项目没有房间「{row['code']}」",
+                f"No unit “{row['code']}” in this project",
+            )
             continue
         if found[1] not in ADJUSTABLE:
-            yield RowError(row["_row"], "房间编码", f"「{row['code']}」已认购或签约，不能改价")
+            yield RowError(
+                row["_row"],
+                "房间编码",
+                f"「{row['code']}」已认购或签约，不能改价",
+                f"“{row['code']}” is subscribed or signed: its price cannot change",
+            )
         lp, current_floor = row.get("list_unit_price"), found[2]
         if (
             row.get("floor_unit_price") is None
+            and "floor_unit_price" not in bad
             and lp is not None
             and current_floor is not None
             and lp < current_floor
@@ -591,6 +608,8 @@ def _price_db_check(session: Session, rows: list[dict], context: dict):
                 row["_row"],
                 "表价单价",
                 f"表价 {lp} 低于该房间现底价 {current_floor}，请同时填写新的底价单价",
+                f"List price {lp} is below the unit's current floor price {current_floor}; "
+                "give a new floor price too",
             )
         row["unit_id"] = found[0]
 
@@ -652,6 +671,9 @@ PRICES_IMPORT = ImportSpec(
     writer=_price_writer,
     row_validator=_price_row_rule,
     db_check=_price_db_check,
+    # One upload lists every error of every row: the rule and the project are checked on the
+    # rows with a bad cell or a repeated code too.
+    check_rows_with_errors=True,
     instructions=[
         "按房间编码逐套填写新的表价和底价（元/平方米），总价按面积自动计算。",
         "变动超过审批阈值的，导入后生成待审批调价单，批准后生效。",
