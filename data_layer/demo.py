@@ -89,6 +89,7 @@ from .models import (
     project_member,
     utcnow,
 )
+from .models.deals import splits_kinds
 from .rules import idcard
 from .rules.fees import deed_tax, deed_tax_rule, deposit_limit, evaluate_formula
 from .rules.money import format_amount, money
@@ -2700,6 +2701,7 @@ class _ProjectBuilder:
             else:
                 statuses.append(ReceiptStatus.AUDITED)  # closing needs every receipt audited
             kind = max(allocations, key=lambda line: line[1])[0]["kind"]
+            split = splits_kinds(row["kind"] for row, _part in allocations)
             for status in statuses:
                 key = (self.company_id, day.year)
                 ctx.receipt_numbers[key] += 1
@@ -2730,6 +2732,7 @@ class _ProjectBuilder:
                         "audited_at": audited_at,
                         "notes": self._receipt_note(kind, status),
                         "created_at": created,
+                        "split_kinds": split,
                     }
                 )
                 for receivable, part in allocations:

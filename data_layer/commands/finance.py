@@ -30,6 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..models.deals import splits_kinds
 from ..rules.money import DecimalLike, format_amount, money
 from .deals import _lock_deal, _receivables, readjust_refund, use_token
 
@@ -269,6 +270,7 @@ def record_receipt(
         notes=notes or "",
     )
     receipt.allocations = [ReceiptAllocation(receivable_id=r.id, amount=p) for r, p in lines]
+    _mark_split_kinds(session, receipt)
     _insert_voucher(session, receipt)
     audit.record(
         session,
@@ -278,6 +280,15 @@ def record_receipt(
         after={"number": receipt.number, "amount": total, "deal": deal.id},
     )
     return receipt
+
+
+def _mark_split_kinds(session: Session, receipt: Receipt) -> None:
+    """Receipt.split_kinds from its allocations (every command that writes a voucher with
+    allocations calls this before inserting it): 回款分析 counts a split receipt by the kinds of
+    the receivables it paid and every other one by its own kind."""
+    receipt.split_kinds = splits_kinds(
+        session.get(Receivable, a.receivable_id).kind for a in receipt.allocations
+    )
 
 
 def _lock_receipt(session: Session, receipt_id: int) -> Receipt:
@@ -425,6 +436,7 @@ def reverse_receipt(
         ReceiptAllocation(receivable_id=a.receivable_id, amount=-a.amount)
         for a in original.allocations
     ]
+    _mark_split_kinds(session, entry)
     _insert_voucher(
         session,
         entry,
@@ -524,6 +536,7 @@ def record_refund(
         notes=notes or "",
     )
     voucher.allocations = allocations
+    _mark_split_kinds(session, voucher)
     _insert_voucher(session, voucher)
     audit.record(
         session,
@@ -579,6 +592,7 @@ def transfer_vouchers(
         voucher.allocations = [
             ReceiptAllocation(receivable_id=rid, amount=sign * part) for rid, part in parts.items()
         ]
+        _mark_split_kinds(session, voucher)
         _insert_voucher(session, voucher)
         _apply_allocations(session, voucher)
         audit.record(

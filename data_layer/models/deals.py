@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -184,6 +185,17 @@ class Receipt(Base, Timestamped):
         Index("ix_receipt_project_day", "project_id", "received_on", "kind"),
         # Covers the collections aggregates (回款分析, 日报): no table lookups on 2M receipts.
         Index("ix_receipt_collections", "project_id", "status", "received_on", "kind", "amount"),
+        # The few split receipts (split_kinds) of a project and period, for the correction
+        # 回款分析 adds to the aggregate above; covering for the receipts' own side of it.
+        Index(
+            "ix_receipt_split",
+            "split_kinds",
+            "project_id",
+            "status",
+            "received_on",
+            "kind",
+            "amount",
+        ),
         # A receipt is reversed (红冲) at most once: the database refuses a second reversal.
         Index("uq_receipt_reverses_id", "reverses_id", unique=True),
     )
@@ -206,8 +218,17 @@ class Receipt(Base, Timestamped):
     audited_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     audited_at: Mapped[datetime | None] = mapped_column(DateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Its allocations pay receivables of more than one kind (定金 and 房款 in one transfer):
+    # 回款分析 counts those by the receivables' kinds, every other receipt by its own `kind`
+    # (the kind of all its lines). Set by the receipt commands through splits_kinds().
+    split_kinds: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     allocations: Mapped[list[ReceiptAllocation]] = relationship(back_populates="receipt")
+
+
+def splits_kinds(kinds: Iterable[ReceivableKind | str]) -> bool:
+    """Receipt.split_kinds from the kinds of the receivables its allocations pay."""
+    return len({ReceivableKind(k) for k in kinds}) > 1
 
 
 class ReceiptAllocation(Base):

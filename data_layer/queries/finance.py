@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import and_, case, func, null, select, type_coerce
+from sqlalchemy import case, func, null, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from .. import authz
@@ -179,8 +179,9 @@ def receipts_frame(
 
 
 def _allocated_part(kinds: list[str]):
-    """Per receipt, the money its allocations put on receivables of `kinds` (NULL: none); a
-    receipt without allocations counts whole under its own kind, as in 回款分析."""
+    """Per receipt, the money it puts on receivables of `kinds` (NULL: none), by 回款分析's
+    rule: a split receipt (split_kinds) by its allocations' receivables, any other one whole
+    under its own kind (the kind of all its lines), without reading its allocations."""
     wanted = [ReceivableKind(k) for k in kinds]
     allocated = (
         select(func.sum(ReceiptAllocation.amount))
@@ -188,11 +189,12 @@ def _allocated_part(kinds: list[str]):
         .where(ReceiptAllocation.receipt_id == Receipt.id, Receivable.kind.in_(wanted))
         .scalar_subquery()
     )
-    unallocated = (
-        ~select(ReceiptAllocation.id).where(ReceiptAllocation.receipt_id == Receipt.id).exists()
+    part = case(
+        (Receipt.split_kinds == true(), allocated),
+        (Receipt.kind.in_(wanted), Receipt.amount),
+        else_=null(),
     )
-    whole = case((and_(Receipt.kind.in_(wanted), unallocated), Receipt.amount), else_=null())
-    return type_coerce(func.coalesce(allocated, whole), Money())
+    return type_coerce(part, Money())
 
 
 def deal_options(session: Session, viewer: User, project_id: int | None) -> list[dict]:
@@ -354,8 +356,9 @@ def daily_report(session: Session, viewer: User, project_id: int | None, day: da
 
 
 def _allocation_lines(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
-    """(id, kind label, amount) of the receipts in `frame` per kind of receivable paid; a
-    receipt without allocations is one line of its own kind and amount."""
+    """(id, kind label, amount) of the receipts in `frame` per kind of receivable paid, by
+    回款分析's rule: a split receipt (split_kinds) by its allocations, any other one a line
+    of its own kind and amount."""
     ids = [int(i) for i in frame["id"]]
     parts: dict[int, list[tuple[str, Decimal]]] = {}
     for chunk in range(0, len(ids), 500):
@@ -366,7 +369,11 @@ def _allocation_lines(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
                 type_coerce(func.sum(ReceiptAllocation.amount), Money()),
             )
             .join(Receivable, Receivable.id == ReceiptAllocation.receivable_id)
-            .where(ReceiptAllocation.receipt_id.in_(ids[chunk : chunk + 500]))
+            .join(Receipt, Receipt.id == ReceiptAllocation.receipt_id)
+            .where(
+                ReceiptAllocation.receipt_id.in_(ids[chunk : chunk + 500]),
+                Receipt.split_kinds == true(),
+            )
             .group_by(ReceiptAllocation.receipt_id, Receivable.kind)
         )
         for receipt_id, kind, amount in session.execute(query):
