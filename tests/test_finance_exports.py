@@ -5,13 +5,14 @@ exact amounts, and audited."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from dashboard import shell
+from data_layer import localtime
 from data_layer.commands import deals as deal_cmd
 from data_layer.commands import finance as fin_cmd
 from data_layer.models import Customer, Project, Receivable, Unit, User
@@ -22,7 +23,7 @@ from tests.factories import make_building, make_customer
 from tests.test_crm_exports import column_state, export_table, last_audit
 from tests.test_deals_support import make_plans
 
-TODAY = date.today()
+TODAY = localtime.today()
 
 
 @pytest.fixture(scope="module")

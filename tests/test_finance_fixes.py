@@ -6,13 +6,14 @@ years, a closed deal's receipt says where refunds go, 收款日报 splits audite
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from dashboard import shell
+from data_layer import localtime
 from data_layer.commands import deals as deal_cmd
 from data_layer.commands import finance as fin_cmd
 from data_layer.models import Customer, Project, Receipt, Receivable, Unit, User
@@ -22,7 +23,7 @@ from tests.conftest import login
 from tests.test_crm_exports import export_table
 from tests.test_deals_support import make_plans
 
-TODAY = date.today()
+TODAY = localtime.today()
 
 
 def post(app, client, output: str, values: dict, changed: str | None = None):

@@ -15,7 +15,7 @@ from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, load_only
 
-from .. import audit, authz
+from .. import audit, authz, localtime
 from ..errors import DomainError, NotFound, PermissionDenied, ValidationError
 from ..models import (
     ApprovalKind,
@@ -674,8 +674,8 @@ def _rest_of_price(deal: Deal, plan: PaymentPlan | None, remaining: Decimal) -> 
     """The lines (kind, amount, due_on, payer) that bring a deal's receivables to its price:
     `remaining` spread over the plan from the sale day, or owed back (negative) if below 0."""
     if remaining < 0:
-        return [(ReceivableKind.REFUND, remaining, date.today(), "developer")]
-    base = deal.subscribed_on or deal.contracted_on or date.today()
+        return [(ReceivableKind.REFUND, remaining, localtime.today(), "developer")]
+    base = deal.subscribed_on or deal.contracted_on or localtime.today()
     return [
         (kind, amount, base + timedelta(days=days), None)
         for kind, amount, days in split_schedule(remaining, _plan_items(plan))
@@ -791,14 +791,14 @@ def _end(session: Session, deal: Deal, state: DealState, reason: str) -> None:
 def _expire(session: Session, deal: Deal, unit: Unit, actor: User | None) -> None:
     _end(session, deal, DealState.EXPIRED, "expired")
     paid = _paid(session, deal)
-    _close_receivables(session, deal, paid, date.today())
+    _close_receivables(session, deal, paid, localtime.today())
     set_unit_status(session, unit, UnitStatus.AVAILABLE, actor, deal, "到期释放")
     _event(session, deal, actor, "expire", stage=deal.stage)
     audit.record(session, actor, "deal.expire", deal, after={"unit": unit.code})
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or localtime.today()
 
 
 # ---------------------------------------------------------------------------------------------

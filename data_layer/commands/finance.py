@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit, authz
+from .. import audit, authz, localtime
 from ..errors import DomainError, NotFound, ValidationError
 from ..models import (
     CodeItem,
@@ -203,7 +203,7 @@ def record_receipt(
         )
     method = _payment_method(session, method)
     payer = _person(session, deal, payer)
-    received_on = received_on or date.today()
+    received_on = received_on or localtime.today()
     receivables = [r for r in _receivables(session, deal) if r.kind != ReceivableKind.REFUND]
     by_id = {r.id: r for r in receivables}
     left = outstanding(session, receivables)
@@ -413,7 +413,7 @@ def reverse_receipt(
             "请填写红冲原因。", "Give the reason for the reversal.", {"reason": "x"}
         )
     deal = _lock_deal(session, original.deal_id)
-    on = on or date.today()
+    on = on or localtime.today()
     kind = REFUND_PREFIX if original.kind == ReceivableKind.REFUND else RECEIPT_PREFIX
     entry = Receipt(
         company_id=original.company_id,
@@ -496,7 +496,7 @@ def record_refund(
         )
     method = _payment_method(session, method)
     payee = _person(session, deal, payee)
-    paid_on = paid_on or date.today()
+    paid_on = paid_on or localtime.today()
     lines = [
         r
         for r in _receivables(session, deal)

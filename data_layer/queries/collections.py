@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import String, func, select, true, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from .. import authz
+from .. import authz, localtime
 from ..models import (
     Money,
     Receipt,
@@ -244,7 +244,7 @@ def collections(
         received=received,
         due=due,
         cumulative_rate=rates,
-        aging=aging_totals(session, viewer, project_id, today or date.today()),
+        aging=aging_totals(session, viewer, project_id, today or localtime.today()),
         total_received=total_received,
         total_due=sum(due, Decimal("0")),
     )
