@@ -1270,14 +1270,25 @@ def unfile_contract(session: Session, *, actor: User, deal_id: int, reason: str 
     return deal
 
 
-def _refuse_if_filed(deal: Deal) -> None:
-    """A filed contract names its unit at the housing authority: the filing is withdrawn
-    (unfile_contract) before the deal moves to another unit."""
-    if deal.contract_status == ContractStatus.FILED:
+# The changes that would make the housing authority's record of a filed contract (its unit,
+# its buyer, that the sale stands) disagree with the office's: each waits for 撤销备案.
+FILED_BLOCKS = {
+    ApprovalKind.SWAP: ("换房", "swapping units"),
+    ApprovalKind.CANCEL: ("退房", "cancelling the purchase"),
+    ApprovalKind.FORFEIT: ("挞定", "forfeiting the deal"),
+    ApprovalKind.RENAME: ("更名", "changing the buyer"),
+}
+
+
+def _refuse_if_filed(deal: Deal, kind: ApprovalKind) -> None:
+    """A filed contract names its unit and buyer at the housing authority: its filing is
+    withdrawn (unfile_contract) before the deal is swapped, cancelled, forfeited or renamed."""
+    if kind in FILED_BLOCKS and deal.contract_status == ContractStatus.FILED:
+        zh, en = FILED_BLOCKS[kind]
         raise DealRefused(
-            "该合同已备案，请先撤销备案再换房。",
-            "This contract is filed with the housing authority; withdraw the filing before "
-            "swapping units.",
+            f"该合同已备案，请先撤销备案再{zh}。",
+            "The contract is filed with the housing authority: withdraw the filing (撤销备案) "
+            f"before {en}.",
         )
 
 
@@ -1382,6 +1393,7 @@ def request_change(
     _check_own_deal(actor, deal)
     if deal.state != DealState.LIVE:
         raise DealRefused("该交易已关闭，不能变更。", "This deal is closed.")
+    _refuse_if_filed(deal, kind)
     payload: dict = {}
     if kind == ApprovalKind.FORFEIT:
         if deal.stage not in (DealStage.SUBSCRIBED, DealStage.CONTRACTED):
@@ -1397,7 +1409,6 @@ def request_change(
             raise DealRefused(
                 "只有认购或签约的交易可以换房。", "Only a subscribed or signed deal can swap units."
             )
-        _refuse_if_filed(deal)
         target = session.get(Unit, new_unit_id) if new_unit_id else None
         if target is None or target.project_id != deal.project_id or target.id == deal.unit_id:
             raise ValidationError(
@@ -1454,6 +1465,8 @@ def decide(
     session.refresh(approval)
     if approval.status != ApprovalStatus.PENDING:
         raise DealRefused("该申请已处理。", "This request was already decided.")
+    if approve:  # filed after the request was made: the request stays pending
+        _refuse_if_filed(deal, approval.kind)
     approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     approval.pending_deal_id = None
     approval.decided_by = actor.id
@@ -1596,7 +1609,6 @@ def _apply_swap(session, actor, deal: Deal, payload: dict, today: date) -> Decim
     take is owed back on the old one."""
     from .finance import transfer_vouchers  # finance builds on this module
 
-    _refuse_if_filed(deal)  # filed after the request was made
     _refuse_if_draft_receipts(session, deal)
     old_unit = session.get(Unit, deal.unit_id)
     new_unit = _lock_unit(session, int(payload["new_unit_id"]))

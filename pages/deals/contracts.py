@@ -1,5 +1,5 @@
 """合同管理: sign a subscribed deal's contract, then audit (审核) and file (备案) it; withdraw a
-filing (撤销备案) before the deal may change unit."""
+filing (撤销备案) before the deal may be swapped, cancelled, forfeited or renamed."""
 
 import dash
 import dash_bootstrap_components as dbc
