@@ -21,9 +21,12 @@ from ..models import (
     AssignmentKind,
     CodeItem,
     ContactKind,
+    ContractStatus,
     Customer,
     CustomerAssignment,
     CustomerStage,
+    Deal,
+    DealState,
     FollowUp,
     Project,
     RoleCode,
@@ -709,6 +712,23 @@ EDITABLE = (
 )
 
 
+def _buyer_of_filed_contract(session: Session, customer_id: int) -> bool:
+    """Whether the customer buys under a live contract filed with the housing authority: its
+    buyer's name and ID number are on record there, and change only through 更名."""
+    return (
+        session.scalar(
+            select(Deal.id)
+            .where(
+                Deal.customer_id == customer_id,
+                Deal.state == DealState.LIVE,
+                Deal.contract_status == ContractStatus.FILED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def update_customer(
     session: Session, *, actor: User, customer_id: int, values: dict, today: date | None = None
 ) -> Customer:
@@ -731,6 +751,16 @@ def update_customer(
     )
     if errors:
         raise errors.refusal()
+    renamed = registration.name != customer.name or (
+        (registration.id_number or "") != (customer.id_number or "")
+    )
+    if renamed and _buyer_of_filed_contract(session, customer.id):
+        raise ValidationError(
+            "该客户的购房合同已备案：更改姓名或身份证号须先撤销备案，再走更名流程。",
+            "This customer's contract is filed with the housing authority: withdraw the filing "
+            "(撤销备案) and request a change of buyer (更名) to change the name or ID number.",
+            {"name": "filed"},
+        )
     if registration.id_number and registration.id_number != customer.id_number:
         twin = find_owner(session, customer.project_id, "", registration.id_number)
         if twin is not None and twin.customer_id != customer.id:
