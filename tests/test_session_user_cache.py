@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, event, insert, select, text, update
@@ -107,6 +108,14 @@ def auth_info_id() -> str:
 
 def test_a_password_reset_ends_the_other_sessions_at_once(tmp_path):
     with running_app("sqlite", tmp_path, seconds=60) as (app, building_id):
+        # The session's stamp is the password's time in seconds: the account must not have
+        # been made within the second of the reset.
+        with _db(app).writer() as s:
+            s.execute(
+                update(User)
+                .where(User.username == "consultant")
+                .values(password_changed_at=datetime(2026, 1, 1))
+            )
         client = app.server.test_client()
         login(client, "consultant")
         assert _chart_status(client, building_id) == 200
