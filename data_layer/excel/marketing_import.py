@@ -62,25 +62,24 @@ def _write_expenses(session, rows, *, actor, context, progress=None) -> int:
     return len(saved)
 
 
+# The plan and the expenses name their channel and category alike.
+CHANNEL = Column(
+    "渠道", "channel", "choice", required=True, choices=code_choices("channel"), example="网络"
+)
+CATEGORY = Column(
+    "费用类别",
+    "category",
+    "choice",
+    required=True,
+    choices=code_choices("expense_category"),
+    example="媒体广告",
+)
+
 BUDGET_COLUMNS = [
     Column("项目", "project", help=PROJECT_HELP, example="滨江壹号", max_length=100),
     Column("月份", "month", required=True, help="如 2026-03", example="2026-03"),
-    Column(
-        "渠道",
-        "channel",
-        "choice",
-        required=True,
-        choices=code_choices("channel"),
-        example="网络",
-    ),
-    Column(
-        "费用类别",
-        "category",
-        "choice",
-        required=True,
-        choices=code_choices("expense_category"),
-        example="媒体广告",
-    ),
+    CHANNEL,
+    CATEGORY,
     Column(
         "计划金额",
         "amount",
@@ -111,22 +110,8 @@ BUDGET_SPEC = ImportSpec(
 EXPENSE_COLUMNS = [
     Column("项目", "project", help=PROJECT_HELP, example="滨江壹号", max_length=100),
     Column("费用日期", "spent_on", "date", required=True, example="2026-03-15"),
-    Column(
-        "渠道",
-        "channel",
-        "choice",
-        required=True,
-        choices=code_choices("channel"),
-        example="网络",
-    ),
-    Column(
-        "费用类别",
-        "category",
-        "choice",
-        required=True,
-        choices=code_choices("expense_category"),
-        example="媒体广告",
-    ),
+    CHANNEL,
+    CATEGORY,
     Column("广告活动", "campaign", max_length=100, help="须为本项目已有的广告活动名称"),
     Column("供应商", "vendor", max_length=100, example="某传媒公司"),
     Column("发票号", "invoice_no", max_length=50, example="No.00012345"),
