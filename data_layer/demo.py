@@ -872,7 +872,8 @@ class _Deal:
         "approval", "close_reason", "closed_at", "closed_on", "consultant_id", "contract_no",
         "contract_status", "contracted_on", "customer", "deal_total", "deposit", "extra", "fate",
         "fees", "held_until", "home_count", "id", "list_price", "list_total", "lost_reason",
-        "plan", "reserved_until", "seq", "stage", "start", "state", "subscribed_on", "unit",
+        "plan", "reserved_until", "seq", "stage", "start", "state", "subscribed_on", "unfiled",
+        "unit",
     )  # fmt: skip
 
     def __init__(self, start: date, fate: str):
@@ -890,6 +891,7 @@ class _Deal:
         self.subscribed_on: date | None = None
         self.contracted_on: date | None = None
         self.contract_status = ContractStatus.NONE
+        self.unfiled = False  # filed, then the filing withdrawn before the cancellation
         self.contract_no: str | None = None
         self.closed_on: date | None = None
         self.close_reason = ""
@@ -1928,6 +1930,10 @@ class _ProjectBuilder:
                     {"developer_fault": False, "reason_code": code},
                     _pick(rng, _CANCEL_REASONS),
                 )
+                if deal.contract_status == ContractStatus.FILED:
+                    # A filed contract is cancelled only after its filing is withdrawn.
+                    deal.unfiled = True
+                    deal.contract_status = ContractStatus.AUDITED
                 self._close(deal, DealState.CANCELLED, cancel_on, "退房")
 
     def _close(self, deal: _Deal, state: DealState, on: date, reason: str = "expired") -> None:
@@ -2085,7 +2091,7 @@ class _ProjectBuilder:
             if deal.contract_status in (ContractStatus.AUDITED, ContractStatus.FILED):
                 at = self.clock.during(deal.contracted_on + timedelta(days=_ri(rng, 1, 4)), rng)
                 events.append((deal, at, self.manager_id, "contract_audit", {}))
-            if deal.contract_status == ContractStatus.FILED:
+            if deal.contract_status == ContractStatus.FILED or deal.unfiled:
                 at = self.clock.during(deal.contracted_on + timedelta(days=_ri(rng, 8, 18)), rng)
                 filing = {
                     "filing_no": f"{self.spec.city.code}YS{deal.contracted_on:%Y}{deal.id:07d}"
@@ -2102,6 +2108,10 @@ class _ProjectBuilder:
                 )
             else:
                 closed_at = self.clock.during(deal.closed_on, rng)
+                if deal.unfiled:
+                    # Before the cancellation is asked for (1 to 3 days before it is approved).
+                    unfiled = ("contract_unfile", {"reason": "退房前撤销备案"})
+                    events.append((deal, closed_at - timedelta(days=4), self.manager_id, *unfiled))
                 self._approval(deal, closed_at - timedelta(days=_ri(rng, 1, 3)), closed_at, events)
                 changes.append(
                     (unit, closed_at, self.manager_id, current, UnitStatus.AVAILABLE, deal,

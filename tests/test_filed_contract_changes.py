@@ -329,3 +329,25 @@ def test_change_form_and_approval_screen_name_the_withdrawal(app_env, app_contra
         assert s.get(DealApproval, app_contracts["approval"]).status == ApprovalStatus.PENDING
         deal = s.get(Deal, app_contracts["later"])
         assert (deal.state, deal.contract_status) == (DealState.LIVE, ContractStatus.FILED)
+
+
+def test_the_demo_withdraws_a_filing_before_a_cancellation(demo_app):
+    """The demo follows the rule too: no cancelled deal is still filed, and a cancelled deal
+    that had been filed shows its 撤销备案 between the filing and the cancellation."""
+    db = demo_app.server.extensions["loupan_db"]
+    with db.factory() as s:
+        closed = s.scalars(select(Deal).where(Deal.state != DealState.LIVE)).all()
+        assert closed and not [d for d in closed if d.contract_status == ContractStatus.FILED]
+        unfiled = 0
+        for deal in closed:
+            kinds = [
+                e.kind
+                for e in s.scalars(
+                    select(DealEvent).where(DealEvent.deal_id == deal.id).order_by(DealEvent.at)
+                )
+            ]
+            if "contract_file" in kinds:
+                assert "contract_unfile" in kinds
+                assert kinds.index("contract_file") < kinds.index("contract_unfile")
+                unfiled += 1
+        assert unfiled >= 1
