@@ -331,6 +331,7 @@ def register(app):
                 html.Div(_summary(_panel(user, unit_id)), id=ids.PANEL_SUMMARY),
                 _modal(),
                 dcc.Store(id=ids.MODAL_ACTION),
+                dcc.Store(id=ids.MODAL_UNIT),
                 dcc.Store(id=ids.MODAL_TOKEN),
                 dcc.Store(id=DONE_ID),
             ]
@@ -341,6 +342,7 @@ def register(app):
         "deal.create",
         Output(ids.MODAL, "is_open"),
         Output(ids.MODAL_ACTION, "data"),
+        Output(ids.MODAL_UNIT, "data"),
         Output(ids.MODAL_TITLE, "children"),
         Output(ids.MODAL_TOKEN, "data"),
         Output(ids.FEEDBACK, "children"),
@@ -369,6 +371,7 @@ def register(app):
         return (
             True,
             action,
+            panel.unit_id,
             title,
             uuid.uuid4().hex,
             None,
@@ -385,7 +388,7 @@ def register(app):
         Input(ids.F_PLAN, "value"),
         Input(ids.F_EXTRA, "value"),
         Input(ids.MODAL_ACTION, "data"),
-        State(inventory_ids.SELECTED_UNIT, "data"),
+        State(ids.MODAL_UNIT, "data"),
         prevent_initial_call=True,
     )
     def preview(plan_id, extra, action, unit_id, *, user):
@@ -457,7 +460,9 @@ def register(app):
         Output(DONE_ID, "data"),
         Input(ids.SUBMIT, "n_clicks"),
         State(ids.MODAL_ACTION, "data"),
-        State(inventory_ids.SELECTED_UNIT, "data"),
+        # The unit the form was opened for (its title names it), not the one selected now: a
+        # grid refresh or another click while the form is open must not change what is sold.
+        State(ids.MODAL_UNIT, "data"),
         State(ids.F_CUSTOMER, "value"),
         State(ids.F_PLAN, "value"),
         State(ids.F_DEPOSIT, "value"),

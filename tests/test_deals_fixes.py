@@ -250,7 +250,7 @@ def test_refused_subscriber_sees_the_unit_as_it_is_now(app, panel_data):
     values = {
         f"{ids.SUBMIT}.n_clicks": 1,
         f"{ids.MODAL_ACTION}.data": "subscribe",
-        f"{inventory_ids.SELECTED_UNIT}.data": unit_id,
+        f"{ids.MODAL_UNIT}.data": unit_id,
         f"{ids.F_CUSTOMER}.value": panel_data["customers"]["李娜"],
         f"{ids.F_PLAN}.value": panel_data["plan"],
         f"{ids.F_DEPOSIT}.value": "20000",
@@ -404,7 +404,7 @@ def test_preview_of_a_held_unit_quotes_the_holds_price(app, panel_data):
         f"{ids.F_PLAN}.value": panel_data["plan"],
         f"{ids.F_EXTRA}.value": "0",
         f"{ids.MODAL_ACTION}.data": "subscribe",
-        f"{inventory_ids.SELECTED_UNIT}.data": unit_id,
+        f"{ids.MODAL_UNIT}.data": unit_id,
     }
     shown = text_of(
         dash_client.response_of(dash_client.post(client, app, f"{ids.PREVIEW}.children", values))[

@@ -17,6 +17,7 @@ DONE = "deal-done"  # pattern: {"type": DONE, "id": "panel"}: data changes after
 MODAL = "deal-modal"
 MODAL_TITLE = "deal-modal-title"
 MODAL_ACTION = "deal-modal-action"
+MODAL_UNIT = "deal-modal-unit"  # the unit the open form acts on, taken when it opened
 MODAL_TOKEN = "deal-modal-token"
 F_CUSTOMER = "deal-f-customer"
 F_PLAN = "deal-f-plan"
