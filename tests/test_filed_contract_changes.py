@@ -19,20 +19,18 @@ from data_layer.models import (
     ApprovalStatus,
     AuditEntry,
     ContractStatus,
-    Customer,
     Deal,
     DealApproval,
     DealEvent,
     DealState,
-    Project,
     Receivable,
     Unit,
     UnitStatus,
-    User,
 )
 from tests.conftest import login
 from tests.test_deals_support import make_market
-from tests.test_finance_callbacks import lump_plan, post
+from tests.test_finance_callbacks import post
+from tests.test_void_and_filing import new_filed_contract, p1_setting
 
 TODAY = date(2026, 12, 4)
 
@@ -256,31 +254,20 @@ def app_contracts(app_env):
     withdrawal of its filing and a new filing."""
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
-        project = s.scalar(select(Project).where(Project.code == "P1"))
-        plan = lump_plan(s, project)
-        if plan is None:
-            from tests.test_deals_support import make_plans
-
-            plan, _ = make_plans(s, project)
-        user = {u.username: u for u in s.scalars(select(User))}
-        customers = s.scalars(select(Customer).where(Customer.project_id == project.id)).all()
-        free = s.scalars(
-            select(Unit).where(Unit.project_id == project.id, Unit.status == "available")
-        ).all()
+        plan, user, customers, free = p1_setting(s)
         contracts = []
         for i in range(2):
-            deal = deal_cmd.sign_contract(
-                s,
-                actor=user["consultant"],
-                unit_id=free[i].id,
-                customer_id=customers[0].id,
-                plan_id=plan.id,
-                deposit=Decimal("50000"),
-                contract_no=f"HT-FCUI-{i}",
+            contracts.append(
+                new_filed_contract(
+                    s,
+                    user,
+                    plan,
+                    free[i],
+                    customers[0],
+                    contract_no=f"HT-FCUI-{i}",
+                    filing_no=f"BA-{i}",
+                )
             )
-            deal_cmd.audit_contract(s, actor=user["manager"], deal_id=deal.id)
-            deal_cmd.file_contract(s, actor=user["manager"], deal_id=deal.id, filing_no=f"BA-{i}")
-            contracts.append(deal)
         later = contracts[1]
         deal_cmd.unfile_contract(s, actor=user["manager"], deal_id=later.id, reason="退房")
         req = deal_cmd.request_change(s, actor=user["consultant"], deal_id=later.id, kind="cancel")

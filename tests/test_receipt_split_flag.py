@@ -68,6 +68,20 @@ def pay(session, market, deal, amount: str, on: date = NOV_5) -> Receipt:
     return receipt
 
 
+def swap(session, market, deal, unit: int) -> None:
+    """换房 of `deal` to market.units[unit], requested and approved."""
+    request = deal_cmd.request_change(
+        session,
+        actor=market.user("consultant"),
+        deal_id=deal.id,
+        kind="swap",
+        new_unit_id=market.units[unit].id,
+    )
+    deal_cmd.decide(
+        session, actor=market.user("manager"), approval_id=request.id, approve=True, today=TODAY
+    )
+
+
 def kinds_paid(session, receipt: Receipt) -> set[ReceivableKind]:
     return set(
         session.scalars(
@@ -142,16 +156,7 @@ def test_swap_transfers_are_split_when_the_money_moved_paid_two_kinds(session, m
     deal = subscribe(session, market, today=TODAY)
     paid = pay(session, market, deal, "1960000", on=TODAY)
     assert stored_flag(session, paid) is True
-    request = deal_cmd.request_change(
-        session,
-        actor=market.user("consultant"),
-        deal_id=deal.id,
-        kind="swap",
-        new_unit_id=market.units[1].id,
-    )
-    deal_cmd.decide(
-        session, actor=market.user("manager"), approval_id=request.id, approve=True, today=TODAY
-    )
+    swap(session, market, deal, unit=1)
     transfers = session.scalars(
         select(Receipt).where(Receipt.method == cmd.TRANSFER_METHOD).order_by(Receipt.id)
     ).all()
@@ -171,16 +176,7 @@ def test_swap_transfers_are_split_when_the_money_moved_paid_two_kinds(session, m
 def test_a_swap_of_the_deposit_alone_is_not_split(session, market):
     deal = subscribe(session, market, today=TODAY)
     pay(session, market, deal, "50000", on=TODAY)
-    request = deal_cmd.request_change(
-        session,
-        actor=market.user("consultant"),
-        deal_id=deal.id,
-        kind="swap",
-        new_unit_id=market.units[1].id,
-    )
-    deal_cmd.decide(
-        session, actor=market.user("manager"), approval_id=request.id, approve=True, today=TODAY
-    )
+    swap(session, market, deal, unit=1)
     transfers = session.scalars(select(Receipt).where(Receipt.method == cmd.TRANSFER_METHOD)).all()
     assert len(transfers) == 2
     assert [stored_flag(session, t) for t in transfers] == [False, False]
@@ -271,16 +267,7 @@ def test_collections_follow_the_allocations_and_add_up_with_split_receipts(sessi
     session.flush()
     second = subscribe(session, market, unit=1, today=TODAY)
     pay(session, market, second, "1960000", on=TODAY)
-    request = deal_cmd.request_change(
-        session,
-        actor=market.user("consultant"),
-        deal_id=second.id,
-        kind="swap",
-        new_unit_id=market.units[2].id,
-    )
-    deal_cmd.decide(
-        session, actor=market.user("manager"), approval_id=request.id, approve=True, today=TODAY
-    )
+    swap(session, market, second, unit=2)
     refund = cmd.record_refund(
         session, actor=fin, deal_id=second.id, amount="980000", method="transfer", paid_on=TODAY
     )

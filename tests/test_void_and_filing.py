@@ -268,22 +268,45 @@ def text(out: dict, component: str) -> str:
     return dash_client.text_of(out[component]["children"])
 
 
+def p1_setting(s):
+    """Project P1 of app_env: its lump-sum plan, the users by name, its customers and its
+    units still for sale."""
+    project = s.scalar(select(Project).where(Project.code == "P1"))
+    plan = lump_plan(s, project)
+    if plan is None:
+        from tests.test_deals_support import make_plans
+
+        plan, _ = make_plans(s, project)
+    user = {u.username: u for u in s.scalars(select(User))}
+    customers = s.scalars(select(Customer).where(Customer.project_id == project.id)).all()
+    free = s.scalars(
+        select(Unit).where(Unit.project_id == project.id, Unit.status == "available")
+    ).all()
+    return plan, user, customers, free
+
+
+def new_filed_contract(s, user, plan, unit, customer, *, contract_no: str, filing_no: str):
+    """A contract signed directly on `unit`, audited and filed."""
+    deal = deal_cmd.sign_contract(
+        s,
+        actor=user["consultant"],
+        unit_id=unit.id,
+        customer_id=customer.id,
+        plan_id=plan.id,
+        deposit=Decimal("50000"),
+        contract_no=contract_no,
+    )
+    deal_cmd.audit_contract(s, actor=user["manager"], deal_id=deal.id)
+    deal_cmd.file_contract(s, actor=user["manager"], deal_id=deal.id, filing_no=filing_no)
+    return deal
+
+
 @pytest.fixture(scope="module")
 def app_deals(app_env):
     """A draft receipt on a subscribed deal, and a filed contract with a free unit beside it."""
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
-        project = s.scalar(select(Project).where(Project.code == "P1"))
-        plan = lump_plan(s, project)
-        if plan is None:
-            from tests.test_deals_support import make_plans
-
-            plan, _ = make_plans(s, project)
-        user = {u.username: u for u in s.scalars(select(User))}
-        customers = s.scalars(select(Customer).where(Customer.project_id == project.id)).all()
-        free = s.scalars(
-            select(Unit).where(Unit.project_id == project.id, Unit.status == "available")
-        ).all()
+        plan, user, customers, free = p1_setting(s)
         subscribed = deal_cmd.subscribe(
             s,
             actor=user["consultant"],
@@ -295,17 +318,9 @@ def app_deals(app_env):
         draft = cmd.record_receipt(
             s, actor=user["finance"], deal_id=subscribed.id, amount=Decimal("100"), method="cash"
         )
-        contract = deal_cmd.sign_contract(
-            s,
-            actor=user["consultant"],
-            unit_id=free[1].id,
-            customer_id=customers[0].id,
-            plan_id=plan.id,
-            deposit=Decimal("50000"),
-            contract_no="HT-UI-1",
+        contract = new_filed_contract(
+            s, user, plan, free[1], customers[0], contract_no="HT-UI-1", filing_no="BA-UI"
         )
-        deal_cmd.audit_contract(s, actor=user["manager"], deal_id=contract.id)
-        deal_cmd.file_contract(s, actor=user["manager"], deal_id=contract.id, filing_no="BA-UI")
         return {"receipt": draft.id, "contract": contract.id, "target": free[2].id}
 
 
