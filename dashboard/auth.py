@@ -73,7 +73,6 @@ class RecentUsers:
     within `seconds`."""
 
     def __init__(self, seconds: float):
-        self.seconds = seconds
         self._cache: TTLCache | None = TTLCache(maxsize=4096, ttl=seconds) if seconds > 0 else None
         self._lock = threading.Lock()
 
