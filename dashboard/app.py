@@ -8,6 +8,7 @@ import dash
 import flask
 from sqlalchemy import text
 
+from .sessions import VerifiedCookieSessions
 from .settings import ROOT, Settings
 
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         LOUPAN_SETTINGS=settings,
         LOUPAN_LANGUAGE=settings.language,
     )
+    server.session_interface = VerifiedCookieSessions()
     if settings.behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
