@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, exists, true
+from sqlalchemy import Connection, bindparam, exists, true
 
 from .errors import PermissionDenied
 from .models import RoleCode, User, project_member
@@ -192,11 +192,15 @@ class PerScope:
     def params(viewer: User, **values) -> dict:
         return {"viewer_id": viewer.id, **values}
 
-    def execute(self, connection: Connection, viewer: User, **values) -> CursorResult:
-        """Run the statement for the viewer as SQL compiled once per database and scope kind
-        (exec_driver_sql): executing a select() walks it for its cache key on every call,
-        which on the 1-second chart poll cost more than SQLite spent running it. Suits a
-        statement whose result needs no SQLAlchemy type conversion (numbers and strings)."""
+    def one_row(self, connection: Connection, viewer: User, **values) -> tuple | None:
+        """The statement's first row for the viewer, or None: SQL compiled once per database
+        and scope kind, run on the connection's DBAPI cursor inside the session's transaction.
+
+        For the one statement the 1-second chart poll runs: executing a select() walks it for
+        its cache key, and even a textual statement through SQLAlchemy builds a result object
+        and fires the engine events, which together cost SQLite more than running it. Suits
+        a statement whose values need no SQLAlchemy type conversion (numbers and strings) and
+        that only reads (no events are needed to track it)."""
         dialect = connection.dialect
         key = (dialect.name, sees_every_project(viewer))
         compiled = self._compiled.get(key)
@@ -204,9 +208,12 @@ class PerScope:
             compiled = self._compiled[key] = self(viewer).compile(dialect=dialect)
         bound = compiled.construct_params(self.params(viewer, **values))
         names = compiled.positiontup
-        if names is not None:
-            return connection.exec_driver_sql(compiled.string, tuple(bound[n] for n in names))
-        return connection.exec_driver_sql(compiled.string, bound)
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(compiled.string, bound if names is None else [bound[n] for n in names])
+            return cursor.fetchone()
+        finally:
+            cursor.close()
 
 
 def restrict(query, viewer: User, project_column, consultant_column=None):

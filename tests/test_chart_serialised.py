@@ -1,7 +1,8 @@
 """The sales control chart keeps its drawn outputs as the JSON the response carries
 (callbacks.inventory._serialised): a redraw from the cache sends exactly what a fresh drawing
 sends, escaped as Plotly escapes every response; and the fingerprint statement compiled once
-(authz.PerScope.execute) answers as the statement executed by SQLAlchemy does."""
+(authz.PerScope.one_row, on the DBAPI cursor) answers as the statement executed by SQLAlchemy
+does, in the session's transaction."""
 
 from __future__ import annotations
 
@@ -49,9 +50,7 @@ def test_the_compiled_fingerprint_statement_answers_as_sqlalchemy_does(session, 
         statement = queries._version_statement(user)
         params = authz.PerScope.params(user, building_id=building.id)
         expected = tuple(connection.execute(statement, params).one())
-        got = tuple(
-            queries._version_statement.execute(connection, user, building_id=building.id).one()
-        )
+        got = tuple(queries._version_statement.one_row(connection, user, building_id=building.id))
         return expected, got
 
     expected, got = both()
@@ -64,3 +63,15 @@ def test_the_compiled_fingerprint_statement_answers_as_sqlalchemy_does(session, 
     expected, got = both()
     assert got == expected
     assert queries.version(session, user, building.id).fingerprint != first
+
+
+def test_the_compiled_fingerprint_statement_refuses_and_misses_as_sqlalchemy_does(session, world):
+    outsider = world.users["consultant_p2"]  # a member of the other project only
+    building = make_building(session, world.projects[0])
+    connection = session.connection()
+    missing = queries._version_statement.one_row(
+        connection, world.users["admin"], building_id=building.id + 1000
+    )
+    assert missing is None
+    row = queries._version_statement.one_row(connection, outsider, building_id=building.id)
+    assert row is not None and not row[2]

@@ -207,9 +207,7 @@ def version(session: Session, viewer: User, building_id: int) -> BuildingVersion
     part of it because the chart's caption shows it. The precision settings come along: the
     chart is drawn with them."""
     authz.require(viewer, "inventory.view")
-    row = _version_statement.execute(
-        session.connection(), viewer, building_id=building_id
-    ).one_or_none()
+    row = _version_statement.one_row(session.connection(), viewer, building_id=building_id)
     if row is None:
         raise NotFound("楼栋不存在。", "No such building.")
     name, project_id, allowed, count, top, total, *places = row
