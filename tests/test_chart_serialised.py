@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 import pytest
 from sqlalchemy import update
 
@@ -35,9 +36,21 @@ def test_a_redraw_from_the_cache_sends_the_same_escaped_json(app_env, app_data):
     figure = json.loads(body)["response"][ids.CHART_GRAPH]["figure"]
     texts = [t for row in figure["data"][0]["text"] for t in row if t]
     assert len(texts) == 6 and all(t.startswith("<b>") and "<br>" in t for t in texts)
+    # ASCII only (no transcoding of the response), Chinese intact once parsed.
+    assert drawn.get_data().isascii()
+    info = json.loads(body)["response"][ids.CHART_INFO]["children"]
+    assert "共 6 套" in info
     # The cell map the unit click uses came through as data, not as a string.
     cells = json.loads(body)["response"][ids.CHART_CELLS]["data"]
     assert isinstance(cells, dict) and len(cells) == 6
+
+
+def test_serialised_json_is_ascii_and_reads_back_exactly():
+    value = {"楼": ["1栋：共 6 套", "㎡ é \u2028 𠀀 </script>"], "n": [1, 2.5, None, True]}
+    text = bytes(orjson.dumps({"x": chart_callbacks._serialised(value)})).decode()
+    assert text.isascii()
+    assert "</" not in text and "\\u2028" in text
+    assert json.loads(text) == {"x": value}
 
 
 @pytest.mark.parametrize("viewer", ["consultant", "admin"])
