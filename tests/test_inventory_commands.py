@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from data_layer.commands import inventory as commands
 from data_layer.errors import DomainError, PermissionDenied
@@ -133,9 +133,46 @@ def test_fingerprint_changes_with_status_and_price(session, world):
     )
     second = queries.fingerprint(session, viewer, building.id)
     assert second != first
-    units[1].list_unit_price = Decimal("21000.00")  # any UPDATE bumps updated_at (onupdate)
+    units[1].list_unit_price = Decimal("21000.00")  # any UPDATE adds 1 to revision (onupdate)
     session.flush()
     assert queries.fingerprint(session, viewer, building.id) != second
+
+
+def _revisions(session, building) -> dict[int, int]:
+    query = select(Unit.id, Unit.revision).where(Unit.building_id == building.id)
+    return {unit_id: revision for unit_id, revision in session.execute(query)}
+
+
+def test_every_update_adds_one_to_the_units_revision_by_orm_and_by_core(session, world):
+    building = make_building(session, world.projects[0])
+    units = _units(session, building)
+    start = _revisions(session, building)
+    assert all(1_700_000_000_000 < r < 10**13 for r in start.values())  # the clock, in ms
+    units[0].orientation = "南北"
+    session.flush()
+    session.execute(
+        update(Unit).where(Unit.id.in_([units[0].id, units[1].id])).values(virtual_sold=True)
+    )
+    now = _revisions(session, building)
+    assert now[units[0].id] == start[units[0].id] + 2
+    assert now[units[1].id] == start[units[1].id] + 1
+    assert all(now[u.id] == start[u.id] for u in units[2:])
+
+
+def test_a_unit_replacing_a_deleted_one_under_the_same_id_moves_the_fingerprint(session, world):
+    """SQLite hands the highest rowid out again once its row is gone: a unit deleted and
+    defined again between two polls keeps count and max(id); its new revision moves the sum."""
+    building = make_building(session, world.projects[0])
+    viewer = world.users["consultant"]
+    last = _units(session, building)[-1]
+    values = {c.key: getattr(last, c.key) for c in Unit.__table__.columns if c.key != "revision"}
+    before = queries.fingerprint(session, viewer, building.id)
+    session.delete(last)
+    session.flush()
+    session.execute(insert(Unit), [values])
+    after = queries.fingerprint(session, viewer, building.id)
+    assert after.split(":")[:2] == before.split(":")[:2]  # same count, same max(id)
+    assert after != before
 
 
 def test_chart_is_scoped_to_the_viewers_projects(session, world):

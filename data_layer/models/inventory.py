@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    literal_column,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,8 +60,8 @@ class Unit(Base):
         Index("ix_unit_building_floor", "building_id", "floor", "position"),
         # The overview's stock by status from the index alone.
         Index("ix_unit_project_stock", "project_id", "status", "gross_area", "list_total"),
-        # The live chart's fingerprint (count, max id, Σ updated_at per building) from the index.
-        Index("ix_unit_building_updated", "building_id", "updated_at"),
+        # The live chart's fingerprint (count, max id, Σ revision per building) from the index.
+        Index("ix_unit_building_revision", "building_id", "revision"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
@@ -77,10 +88,19 @@ class Unit(Base):
     release_batch_id: Mapped[int | None] = mapped_column(ForeignKey("release_batch.id"))
     # Shown as sold on the customer-facing (virtual) sales control chart.
     virtual_sold: Mapped[bool] = mapped_column(default=False)
-    # Bumped on every status or price change: open charts poll Σ updated_at per building
-    # through the (building_id, updated_at) index.
-    # onupdate: any UPDATE of a unit through SQLAlchemy (ORM or Core) bumps it; microseconds on
-    # MySQL too, so that two changes within one second are told apart.
+    # Open charts poll Σ revision per building through the (building_id, revision) index (see
+    # queries.inventory.version). Any UPDATE of a unit through SQLAlchemy, ORM or Core, adds 1
+    # in the database (so concurrent commits in any order each move the sum); a new unit starts
+    # at the clock in milliseconds, so that one replacing a deleted unit under the same id
+    # (SQLite reuses the highest rowid) moves the sum too. Milliseconds, not finer: SQLite's
+    # sum() of integers must stay within 64 bits for millions of units in a building.
+    revision: Mapped[int] = mapped_column(
+        BigInteger,
+        default=lambda: time.time_ns() // 1_000_000,
+        server_default="0",
+        onupdate=literal_column("unit.revision + 1"),
+    )
+    # Bumped on every status or price change; microseconds on MySQL too.
     updated_at: Mapped[datetime] = mapped_column(
         DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"),
         default=utcnow,

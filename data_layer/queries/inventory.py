@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import BigInteger, Select, bindparam, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from .. import authz
 from ..errors import NotFound, PermissionDenied
@@ -145,28 +143,6 @@ def _building(session: Session, viewer: User, building_id: int) -> Building:
     return building
 
 
-class EpochMicros(FunctionElement):
-    """A DATETIME as integer microseconds since 1970, computed by the database."""
-
-    type = BigInteger()
-    name = "epoch_us"
-    inherit_cache = True
-
-
-@compiles(EpochMicros, "sqlite")
-def _epoch_us_sqlite(element, compiler, **kw):
-    # julianday resolves ~50 µs at today's dates: far finer than two commits of one unit.
-    value = compiler.process(element.clauses, **kw)
-    return f"CAST(ROUND((julianday({value}) - 2440587.5) * 86400000000) AS INTEGER)"
-
-
-@compiles(EpochMicros)
-def _epoch_us_default(element, compiler, **kw):
-    # MySQL / MariaDB: pure arithmetic, independent of the session's time zone.
-    value = compiler.process(element.clauses, **kw)
-    return f"TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', {value})"
-
-
 @dataclass(frozen=True)
 class BuildingVersion:
     building_id: int
@@ -185,7 +161,7 @@ def _version_statement(_viewer: User, allowed) -> Select:
             allowed(Building.project_id),
             func.count(Unit.id),
             func.max(Unit.id),
-            func.sum(EpochMicros(Unit.updated_at)),
+            func.sum(Unit.revision),
             *precision_columns(),
         )
         .select_from(Building)
@@ -199,11 +175,12 @@ def version(session: Session, viewer: User, building_id: int) -> BuildingVersion
     """The building, the viewer's right to it and its units' fingerprint in one statement (the
     live chart polls this every second per open chart).
 
-    The fingerprint is count · max(id) · Σ updated_at of the building's units, aggregated by
-    the database from the (building_id, updated_at) index. Every UPDATE of a unit bumps its
-    updated_at (onupdate), which moves the sum whatever the order in which concurrent
+    The fingerprint is count · max(id) · Σ revision of the building's units, aggregated by the
+    database from the (building_id, revision) index. Every UPDATE of a unit adds 1 to its
+    revision (onupdate), which moves the sum whatever the order in which concurrent
     transactions commit (a max(updated_at) would miss a change committed after a later-stamped
-    one); an insert raises count or max(id), a delete lowers count. The building's name is
+    one); an insert raises count or max(id) and adds its starting revision, a delete lowers
+    count. The building's name is
     part of it because the chart's caption shows it. The precision settings come along: the
     chart is drawn with them."""
     authz.require(viewer, "inventory.view")
