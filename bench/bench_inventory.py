@@ -14,10 +14,11 @@ MariaDB, each against its bare lower bound measured side by side in the same run
    instance/bench/inventory.db and MariaDB database `loupan_bench_inventory`, reused by later
    runs. Goals: callback < 100 ms and ≤ 1.5 × plain SQL (median).
    Also printed: the framework's floor, an authenticated callback of the same page returning
-   constants. On SQLite the plain query (~0.6 ms in process) is cheaper than that floor, so
-   the ratio there is bounded by Flask + login + Dash dispatch, not by the chart's own work:
+   constants, and the chart's own work (callback − floor). On SQLite the plain query (~0.6 ms
+   in process) costs about as much as that floor (Flask + cookie + login + Dash dispatch):
    redraws are served from a per-process cache keyed by the building's fingerprint (one
-   aggregate statement that also checks scope and reads the precision settings).
+   aggregate statement that also checks scope and reads the precision settings), holding the
+   response's JSON ready-made.
 2. Import: a 50,000-row × 14-column units file (instance/bench/units50k.xlsx), end to end
    through data_layer.excel.importer.run_import (parse, validate every cell and row, check
    against the database, write units and their first price) into a fresh project, versus
