@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models of Loupan, one module per area."""
 
+from .aftersales import AftersalesCase, AftersalesDocument, AftersalesStep, CaseKind, CaseStatus
 from .audit import AuditEntry
 from .base import Base, utcnow
 from .crm import (
@@ -71,6 +72,9 @@ from .types import Area, Fixed, Money, Rate
 __all__ = [
     "AdjustmentMethod",
     "AdjustmentStatus",
+    "AftersalesCase",
+    "AftersalesDocument",
+    "AftersalesStep",
     "ApprovalKind",
     "ApprovalStatus",
     "Area",
@@ -79,6 +83,8 @@ __all__ = [
     "Base",
     "Building",
     "Campaign",
+    "CaseKind",
+    "CaseStatus",
     "CodeItem",
     "CommandToken",
     "Company",
