@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
 
 from dashboard import auth, exports, format, imports, shell
@@ -100,6 +101,23 @@ def _quantity(value, label: str, label_en: str) -> str:
 
 def _error(err: DomainError):
     return feedback(err.text(language()), ok=False)
+
+
+def _grid_refusal(err) -> dbc.Alert:
+    """房源定义's refused edit: every problem on its own line (the first 20, then "…另有 N 条")."""
+    lang = language()
+    return dbc.Alert(
+        [
+            html.Div(err.heading(lang), className="fw-semibold mb-1"),
+            html.Ul(
+                [html.Li(line) for line in err.lines(lang)],
+                className="mb-0 ps-3 unit-grid-problems",
+                style={"maxHeight": "18rem", "overflowY": "auto"},
+            ),
+        ],
+        color="danger",
+        className="py-2 mb-2",
+    )
 
 
 def parse_position_specs(text: str) -> tuple[tuple, tuple, tuple, tuple]:
@@ -716,6 +734,8 @@ def register(app):
                 return feedback(_("没有修改。"), ok=False), no_update
             n = database().run(commands.update_units, actor=user, changes=changes)
         except (DomainError, ValueError) as err:
+            if isinstance(err, commands.UnitGridRefused):
+                return _grid_refusal(err), no_update
             if isinstance(err, DomainError):
                 return _error(err), no_update
             return feedback(str(err), ok=False), no_update

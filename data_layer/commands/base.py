@@ -707,10 +707,134 @@ EDITABLE_UNIT_FIELDS = (
 )
 
 
+class UnitGridRefused(ValidationError):
+    """update_units refused the whole edit: every problem found, one (中文, English) line per
+    unit and problem, in the order of the edit. Nothing was written."""
+
+    SHOWN = 20
+
+    def __init__(self, problems: Sequence[tuple[str, str]]):
+        self.problems = list(problems)
+        super().__init__(
+            "\n".join(zh for zh, _ in self.problems), "\n".join(en for _, en in self.problems)
+        )
+
+    def heading(self, language: str = "zh") -> str:
+        n = len(self.problems)
+        if language == "en":
+            return f"Nothing was saved: {n} problem{'s' if n != 1 else ''} to fix."
+        return f"未保存任何修改，请先改正以下 {n} 处问题："
+
+    def lines(self, language: str = "zh", limit: int = SHOWN) -> list[str]:
+        """The problems in `language`, at most `limit` of them, then "…另有 N 条"."""
+        picked = [en if language == "en" else zh for zh, en in self.problems]
+        if len(picked) <= limit:
+            return picked
+        rest = len(picked) - limit
+        return [*picked[:limit], f"… and {rest} more" if language == "en" else f"…另有 {rest} 条"]
+
+
+_AREA_LABELS = {"gross_area": "建筑面积", "internal_area": "套内面积", "shared_area": "公摊面积"}
+
+
+def _unit_problem(problems: list, code: str, err: DomainError) -> None:
+    """A field's own refusal (_text, _area), prefixed with the unit it belongs to."""
+    problems.append((f"{code}：{err.message}", f"{code}: {err.message_en}"))
+
+
+def _checked_unit(session: Session, unit: Unit, fields: dict) -> tuple[dict, dict, list]:
+    """The unit's fields before and after `fields`, and every problem of that change."""
+    before = audit.snapshot(unit, list(EDITABLE_UNIT_FIELDS))
+    new = dict(before)
+    problems: list[tuple[str, str]] = []
+    if "code" in fields:
+        try:
+            new["code"] = _text(fields["code"], "房间编码", 32)
+        except ValidationError as err:
+            _unit_problem(problems, unit.code, err)
+    areas_ok = True
+    for key in ("gross_area", "internal_area", "shared_area"):
+        if key in fields:
+            try:
+                new[key] = _area(fields[key], _AREA_LABELS[key])
+            except ValidationError as err:
+                _unit_problem(problems, unit.code, err)
+                areas_ok = False
+        else:
+            new[key] = getattr(unit, key)
+    if areas_ok:
+        if "shared_area" not in fields and ("gross_area" in fields or "internal_area" in fields):
+            new["shared_area"] = new["gross_area"] - new["internal_area"]
+        if new["internal_area"] > new["gross_area"]:
+            problems.append(
+                (
+                    f"{unit.code}：套内面积大于建筑面积。",
+                    f"{unit.code}: internal area exceeds gross area.",
+                )
+            )
+        elif new["internal_area"] + new["shared_area"] != new["gross_area"]:
+            problems.append(
+                (
+                    f"{unit.code}：套内面积 + 公摊面积 ≠ 建筑面积。",
+                    f"{unit.code}: internal + shared ≠ gross.",
+                )
+            )
+        if new["gross_area"] <= 0:
+            problems.append((f"{unit.code}：建筑面积必须大于 0。", f"{unit.code}: gross > 0."))
+    for key in ("layout_id", "orientation", "use", "decoration"):
+        if key in fields:
+            new[key] = (
+                fields[key] if fields[key] not in ("",) else (None if key == "layout_id" else "")
+            )
+    if new["layout_id"] is not None:
+        layout = session.get(Layout, int(new["layout_id"]))
+        if layout is None or layout.project_id != unit.project_id:
+            problems.append((f"{unit.code}：户型不属于本项目。", f"{unit.code}: bad layout."))
+        else:
+            new["layout_id"] = layout.id
+    if (
+        areas_ok
+        and (new["gross_area"], new["internal_area"]) != (unit.gross_area, unit.internal_area)
+        and unit.status in (UnitStatus.SUBSCRIBED, UnitStatus.CONTRACTED)
+    ):
+        problems.append(
+            (
+                f"{unit.code} 已认购或签约，面积以合同为准，实测面积请走面积补差。",
+                f"{unit.code} is sold: its area is the contract's.",
+            )
+        )
+    return before, new, problems
+
+
+def _code_clashes(session: Session, units: dict[int, Unit], new_codes: dict[int, str]) -> set:
+    """Ids of the units whose new code another unit of the project holds now or takes in the
+    same edit (compared without case, as the database's unique key may)."""
+    if not new_codes:
+        return set()
+    wanted = {(units[i].project_id, code.lower()) for i, code in new_codes.items()}
+    held: dict[tuple[int, str], set[int]] = {}
+    for unit_id, project_id, code in session.execute(
+        select(Unit.id, Unit.project_id, func.lower(Unit.code)).where(
+            Unit.project_id.in_({p for p, _ in wanted}),
+            func.lower(Unit.code).in_({c for _, c in wanted}),
+        )
+    ):
+        held.setdefault((project_id, code), set()).add(unit_id)
+    for unit_id, code in new_codes.items():
+        held.setdefault((units[unit_id].project_id, code.lower()), set()).add(unit_id)
+    return {
+        unit_id
+        for unit_id, code in new_codes.items()
+        if held[(units[unit_id].project_id, code.lower())] - {unit_id}
+    }
+
+
 def update_units(session: Session, *, actor, changes: Sequence[dict]) -> int:
     """Edit units from the grid: each change is {"id", <field>: value…}. Areas must add up
     (internal + shared = gross); a priced unit's totals follow its new area and the change is
-    appended to its price history. Sold units' areas are fixed (the contract holds them)."""
+    appended to its price history. Sold units' areas are fixed (the contract holds them).
+    Every unit and field is checked first: any problem refuses the whole edit with one
+    UnitGridRefused listing all of them, and nothing is written."""
     if not changes:
         return 0
     by_id: dict[int, dict] = {}
@@ -725,79 +849,37 @@ def update_units(session: Session, *, actor, changes: Sequence[dict]) -> int:
         raise NotFound("部分房间不存在。", "Some units do not exist.")
     for project_id in {u.project_id for u in units.values()}:
         authz.require(actor, EDIT, project_id=project_id)
+    checked = {
+        unit_id: _checked_unit(session, units[unit_id], fields) for unit_id, fields in by_id.items()
+    }
+    clashes = _code_clashes(
+        session,
+        units,
+        {i: new["code"] for i, (_, new, _) in checked.items() if new["code"] != units[i].code},
+    )
+    problems = []
+    for unit_id, (_, new, found) in checked.items():
+        problems.extend(found)
+        if unit_id in clashes:
+            code = units[unit_id].code
+            problems.append(
+                (
+                    f"{code}：房间编码「{new['code']}」在本项目已存在。",
+                    f"{code}: unit code {new['code']} exists.",
+                )
+            )
+    if problems:
+        raise UnitGridRefused(problems)
     now = utcnow()
     changed = 0
-    for unit_id, fields in by_id.items():
+    for unit_id, (before, new, _) in checked.items():
         unit = units[unit_id]
-        before = audit.snapshot(unit, list(EDITABLE_UNIT_FIELDS))
-        new = dict(before)
-        if "code" in fields:
-            new["code"] = _text(fields["code"], "房间编码", 32)
-        for key in ("gross_area", "internal_area", "shared_area"):
-            if key in fields:
-                new[key] = _area(
-                    fields[key],
-                    {
-                        "gross_area": "建筑面积",
-                        "internal_area": "套内面积",
-                        "shared_area": "公摊面积",
-                    }[key],
-                )
-            else:
-                new[key] = getattr(unit, key)
-        if "shared_area" not in fields and ("gross_area" in fields or "internal_area" in fields):
-            new["shared_area"] = new["gross_area"] - new["internal_area"]
-        if new["internal_area"] > new["gross_area"]:
-            raise ValidationError(
-                f"{unit.code}：套内面积大于建筑面积。",
-                f"{unit.code}: internal area exceeds gross area.",
-            )
-        if new["internal_area"] + new["shared_area"] != new["gross_area"]:
-            raise ValidationError(
-                f"{unit.code}：套内面积 + 公摊面积 ≠ 建筑面积。",
-                f"{unit.code}: internal + shared ≠ gross.",
-            )
-        if new["gross_area"] <= 0:
-            raise ValidationError(f"{unit.code}：建筑面积必须大于 0。", f"{unit.code}: gross > 0.")
-        for key in ("layout_id", "orientation", "use", "decoration"):
-            if key in fields:
-                new[key] = (
-                    fields[key]
-                    if fields[key] not in ("",)
-                    else (None if key == "layout_id" else "")
-                )
-        if new["layout_id"] is not None:
-            layout = session.get(Layout, int(new["layout_id"]))
-            if layout is None or layout.project_id != unit.project_id:
-                raise ValidationError(
-                    f"{unit.code}：户型不属于本项目。", f"{unit.code}: bad layout."
-                )
-            new["layout_id"] = layout.id
+        if new == before:
+            continue
         area_changed = (new["gross_area"], new["internal_area"]) != (
             unit.gross_area,
             unit.internal_area,
         )
-        if area_changed and unit.status in (UnitStatus.SUBSCRIBED, UnitStatus.CONTRACTED):
-            raise BaseDataRefused(
-                f"{unit.code} 已认购或签约，面积以合同为准，实测面积请走面积补差。",
-                f"{unit.code} is sold: its area is the contract's.",
-            )
-        if new["code"] != unit.code:
-            clash = session.scalar(
-                select(func.count())
-                .select_from(Unit)
-                .where(
-                    Unit.project_id == unit.project_id,
-                    func.lower(Unit.code) == new["code"].lower(),
-                    Unit.id != unit.id,
-                )
-            )
-            if clash:
-                raise BaseDataRefused(
-                    f"房间编码「{new['code']}」在本项目已存在。", f"Unit code {new['code']} exists."
-                )
-        if new == before:
-            continue
         for key in EDITABLE_UNIT_FIELDS:
             setattr(unit, key, new[key])
         if (
