@@ -8,8 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
-from data_layer import authz
+from dashboard import shell
+from data_layer import authz, localtime
 from data_layer.commands import deals as deal_cmd
 from data_layer.commands import finance as fin_cmd
 from data_layer.models import (
@@ -18,11 +20,17 @@ from data_layer.models import (
     CaseStatus,
     Customer,
     DealState,
+    Project,
     RoleCode,
+    Unit,
     User,
 )
 from data_layer.queries import aftersales_owners as q
-from tests.factories import make_customer
+from pages.aftersales import owner_ids as ids
+from tests import dash_client
+from tests.conftest import login
+from tests.factories import make_building, make_customer
+from tests.test_crm_exports import export_table, last_audit
 from tests.test_deals_support import make_market, make_plans, make_units
 
 TODAY = date(2026, 12, 4)
@@ -282,3 +290,151 @@ def test_owner_detail_has_payments_and_history(session, ledger):
     assert ("认购", "Consultant") in events and ("签约", "Consultant") in events
     sign = next(e for e in detail.events if e["kind"] == "签约")
     assert sign["details"]["contract_no"] == "HT-1"
+
+
+# ---------------------------------------------------------------------------------------------
+# The screen through the Flask client
+
+
+@pytest.fixture(scope="module")
+def owners_app(app_env):
+    """P1: 张伟 (consultant) signed on the lump-sum plan and paid in full, birthday in 3 days;
+    李娜 (consultant2) signed on the mortgage plan, 20,000.25 paid. P2: 王强 signed."""
+    db = app_env.server.extensions["loupan_db"]
+    today = localtime.today()
+    with db.writer() as s:
+        users = {u.username: u for u in s.scalars(select(User))}
+        p1, p2 = (s.scalar(select(Project).where(Project.code == c)) for c in ("P1", "P2"))
+        make_building(s, p2, code="9", floors=1, per_floor=1)
+        customers = {c.name: c for c in s.scalars(select(Customer))}
+        customers["王强"] = make_customer(s, p2, users["consultant3"], "王强", "13600002222")
+        customers["张伟"].birthday = (today + timedelta(days=3)).replace(year=1990)
+        customers["张伟"].id_number = "440306199003073115"
+        plans = {p.id: make_plans(s, p) for p in (p1, p2)}
+        deals = {}
+        for name, who, project, mortgage, number in (
+            ("张伟", "consultant", p1, False, "HT-A1"),
+            ("李娜", "consultant2", p1, True, "HT-A2"),
+            ("王强", "consultant3", p2, False, "HT-B1"),
+        ):
+            unit = s.scalar(
+                select(Unit)
+                .where(Unit.project_id == project.id, Unit.status == "available")
+                .order_by(Unit.id)
+            )
+            plan = plans[project.id][1 if mortgage else 0]
+            deals[name] = _sign(s, users[who], unit, customers[name], plan, "20000", number, today)
+        _pay(s, users["admin"], deals["张伟"], deals["张伟"].deal_total, today)
+        _pay(s, users["admin"], deals["李娜"], "20000.25", today)
+        ids_by_name = {name: d.id for name, d in deals.items()}
+    return app_env, ids_by_name
+
+
+def _list(app, username, **filters):
+    client = app.server.test_client()
+    login(client, username)
+    values = {
+        f"{shell.PROJECT_SELECT}.value": None,
+        f"{ids.SEARCH}.value": filters.get("search"),
+        f"{ids.PAID}.value": filters.get("paid", ""),
+        f"{ids.BIRTHDAY}.value": filters.get("birthday", ""),
+    }
+    return dash_client.post(client, app, f"{ids.GRID}.rowData", values)
+
+
+def test_the_list_shows_the_owners_of_the_viewers_projects(owners_app):
+    app, _ = owners_app
+    out = dash_client.response_of(_list(app, "aftersales"))
+    rows = {r["owner"]: r for r in out[ids.GRID]["rowData"]}
+    assert set(rows) == {"张伟", "李娜"}  # 王强 is in P2
+    assert rows["张伟"]["paid_label"] == "是" and rows["张伟"]["certificate_status"] == "待办"
+    assert rows["李娜"]["paid"] == 20000.25 and rows["李娜"]["mortgage_status"] == "待办"
+    assert rows["张伟"]["mobile"] == "13812345678"  # after-sales may see personal data
+    assert "2" in out[ids.NOTE]["children"]
+    admin = dash_client.response_of(_list(app, "admin"))[ids.GRID]["rowData"]
+    assert {r["owner"] for r in admin} == {"张伟", "李娜", "王强"}
+
+
+def test_the_filters(owners_app):
+    app, _ = owners_app
+
+    def owners(**filters):
+        out = dash_client.response_of(_list(app, "aftersales", **filters))
+        return {r["owner"] for r in out[ids.GRID]["rowData"]}
+
+    assert owners(paid="yes") == {"张伟"}
+    assert owners(paid="no") == {"李娜"}
+    assert owners(birthday="7") == {"张伟"}
+    assert owners(search="HT-A2") == {"李娜"}
+    assert owners(search="nobody") == set()
+
+
+def test_summary_cards(owners_app):
+    app, _ = owners_app
+    client = app.server.test_client()
+    login(client, "aftersales")
+    response = dash_client.post(
+        client, app, f"{ids.KPIS}.children", {f"{shell.PROJECT_SELECT}.value": None}
+    )
+    text = dash_client.text_of(dash_client.response_of(response)[ids.KPIS]["children"])
+    assert "业主" in text and "7 天内生日" in text
+    values = text.split()
+    assert values[0] == "2"  # owners
+    assert values[2] == "1"  # paid in full
+
+
+def test_refused_without_session_and_for_a_consultant(owners_app):
+    app, _ = owners_app
+    values = {f"{shell.PROJECT_SELECT}.value": None}
+    anonymous = app.server.test_client()
+    assert dash_client.post(anonymous, app, f"{ids.GRID}.rowData", values).status_code == 401
+    assert _list(app, "consultant").status_code == 403
+    client = app.server.test_client()
+    login(client, "consultant")
+    detail = {f"{ids.GRID}.selectedRows": [{"id": 1}]}
+    assert dash_client.post(client, app, f"{ids.DETAIL}.children", detail).status_code == 403
+    assert dash_client.post(client, app, f"{ids.KPIS}.children", values).status_code == 403
+
+
+def test_clicking_a_row_shows_payments_and_history(owners_app):
+    app, deals = owners_app
+    client = app.server.test_client()
+    login(client, "aftersales")
+
+    def detail(deal_id):
+        values = {f"{ids.GRID}.selectedRows": [{"id": deal_id}]}
+        response = dash_client.post(
+            client, app, f"{ids.DETAIL}.children", values, f"{ids.GRID}.selectedRows"
+        )
+        return dash_client.response_of(response)[ids.DETAIL]["children"]
+
+    shown = detail(deals["李娜"])
+    text = dash_client.text_of(shown)
+    assert "李娜" in text and "付款记录" in text and "交易历史" in text and "HT-A2" in text
+    body = str(shown)
+    assert "20000.25" in body  # the receipt in the payments grid
+    assert "签约" in body and "Consultant2" in body  # the history with who did it
+    assert "没有找到" in dash_client.text_of(detail(deals["王强"]))  # P2: not the viewer's
+
+
+def test_export_is_the_filtered_list(owners_app):
+    app, _ = owners_app
+    state = {
+        f"{shell.PROJECT_SELECT}.value": None,
+        f"{ids.SEARCH}.value": "",
+        f"{ids.PAID}.value": "no",
+        f"{ids.BIRTHDAY}.value": "",
+    }
+    table = export_table(app, "aftersales", ids.GRID, ids.EXPORT, ids.DOWNLOAD, state)
+    header, *rows = table
+    assert header[:2] == ["房间", "业主"] and "未付房款" in header
+    assert [r[header.index("业主")] for r in rows] == ["李娜"]
+    assert rows[0][header.index("已付房款")] == 20000.25
+    assert rows[0][header.index("按揭办理")] == "待办"
+    entry = last_audit(app, "export.owners")
+    assert entry.after["rows"] == 1 and entry.after["personal_data"] is True
+    # The grid's filter and order pick the rows (virtualRowData), not a client's own ones.
+    everyone = {**state, f"{ids.PAID}.value": ""}
+    shown = [{"id": 999999}]
+    table = export_table(app, "aftersales", ids.GRID, ids.EXPORT, ids.DOWNLOAD, everyone, shown)
+    assert table[1:] == []
