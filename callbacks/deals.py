@@ -195,8 +195,19 @@ def history_text(details: dict | None, fmt: number_format.Formatter) -> str:
 # The unit panel (rendered into UNIT_ACTIONS on the chart and on 交易登记)
 
 
-def _summary(panel: queries.UnitPanel | None) -> list:
-    """The unit panel's table and action buttons; numbers with the precision settings."""
+# The chart's own unit panel (callbacks.inventory.unit_panel) already shows the unit's code,
+# status, areas and prices: there the deal block adds only what it lacks.
+CHART_PATH = "/deals/chart"
+
+
+def _on_chart(pathname) -> bool:
+    return (pathname or "").rstrip("/") == CHART_PATH
+
+
+def _summary(panel: queries.UnitPanel | None, *, compact: bool = False) -> list:
+    """The deal block: on 交易登记 the unit's table (房间, 状态, areas, totals, customer…) and the
+    action buttons; `compact` (the 销控表, whose unit panel shows the unit) only the customer,
+    consultant, 保留至, the stale warning and the buttons. Numbers with the precision settings."""
     if panel is None:
         return [
             html.P(
@@ -205,25 +216,33 @@ def _summary(panel: queries.UnitPanel | None) -> list:
             )
         ]
     fmt = number_format.current()
-    rows = [
-        (_("房间"), panel.code),
-        (_("状态"), _(panel.status_label)),
-        (_("建筑面积"), f"{fmt.area(panel.area)} m²"),
-        (_("表价总价"), _money_text(panel.list_total, fmt)),
-    ]
-    if panel.floor_total is not None:
-        rows.append((_("底价总价"), _money_text(panel.floor_total, fmt)))
+    rows = []
+    if not compact:
+        rows += [
+            (_("房间"), panel.code),
+            (_("状态"), _(panel.status_label)),
+            (_("建筑面积"), f"{fmt.area(panel.area)} m²"),
+            (_("表价总价"), _money_text(panel.list_total, fmt)),
+        ]
+        if panel.floor_total is not None:
+            rows.append((_("底价总价"), _money_text(panel.floor_total, fmt)))
     if panel.customer:
         rows.append((_("客户"), f"{panel.customer}（{_(panel.stage_label)}）"))
         rows.append((_("置业顾问"), panel.consultant))
     if panel.until:
         rows.append((_("保留至"), panel.until.isoformat()))
-    table = html.Table(
-        [html.Tr([html.Th(k, className="pe-3 fw-normal text-muted"), html.Td(v)]) for k, v in rows],
-        className="small mb-2",
-        id="deal-panel-table",
-    )
-    out = [html.H2(_("房间 {code}", code=panel.code), className="h6"), table]
+    out = [] if compact else [html.H2(_("房间 {code}", code=panel.code), className="h6")]
+    if rows:
+        out.append(
+            html.Table(
+                [
+                    html.Tr([html.Th(k, className="pe-3 fw-normal text-muted"), html.Td(v)])
+                    for k, v in rows
+                ],
+                className="small mb-2",
+                id="deal-panel-table",
+            )
+        )
     if panel.stale:
         out.append(
             dbc.Alert(
@@ -322,13 +341,19 @@ def register(app):
         "inventory.view",
         Output(inventory_ids.UNIT_ACTIONS, "children"),
         Input(inventory_ids.SELECTED_UNIT, "data"),
+        State(shell.URL, "pathname"),
     )
-    def unit_actions(unit_id, *, user):
+    def unit_actions(unit_id, pathname, *, user):
         if not authz.has(user, "deal.view"):
             return None  # e.g. marketing looking at the chart: no deal actions
+        compact = _on_chart(pathname)
         return html.Div(
             [
-                html.Div(_summary(_panel(user, unit_id)), id=ids.PANEL_SUMMARY),
+                html.Div(
+                    _summary(_panel(user, unit_id), compact=compact),
+                    id=ids.PANEL_SUMMARY,
+                    className="border-top pt-2" if compact and unit_id else None,
+                ),
                 _modal(),
                 dcc.Store(id=ids.MODAL_ACTION),
                 dcc.Store(id=ids.MODAL_UNIT),
@@ -471,6 +496,7 @@ def register(app):
         State(ids.F_CONTRACT, "value"),
         State(ids.F_HOMES, "value"),
         State(ids.MODAL_TOKEN, "data"),
+        State(shell.URL, "pathname"),
         prevent_initial_call=True,
         running=[(Output(ids.SUBMIT, "disabled"), True, False)],
     )
@@ -486,6 +512,7 @@ def register(app):
         contract_no,
         homes,
         token,
+        pathname,
         *,
         user,
     ):
@@ -564,13 +591,14 @@ def register(app):
             reader().expire_all()
             return (
                 feedback(err.text(language()), ok=False),
-                _summary(_panel(user, unit_id)),
+                _summary(_panel(user, unit_id), compact=_on_chart(pathname)),
                 uuid.uuid4().hex,
             )
         except (TypeError, ValueError):
             return feedback(_("请检查填写的内容。"), ok=False), dash.no_update, dash.no_update
         reader().expire_all()
-        return feedback(message), _summary(_panel(user, unit_id)), uuid.uuid4().hex
+        summary = _summary(_panel(user, unit_id), compact=_on_chart(pathname))
+        return feedback(message), summary, uuid.uuid4().hex
 
     # -------------------------------------------------------------------------------- 交易登记
 

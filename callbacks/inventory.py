@@ -279,7 +279,8 @@ def _history_table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Tab
         return html.Div(_("暂无"), className="text-muted small")
     return dbc.Table(
         [
-            html.Thead(html.Tr([html.Th(_(h)) for _f, h in columns])),
+            # No wrapping headers (操作人 broke in two in the narrow side panel).
+            html.Thead(html.Tr([html.Th(_(h), className="text-nowrap") for _f, h in columns])),
             html.Tbody([html.Tr([html.Td(r.get(f, "")) for f, _h in columns]) for r in rows]),
         ],
         size="sm",
