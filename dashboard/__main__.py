@@ -79,23 +79,18 @@ def cmd_create_user(settings: Settings, args) -> int:
 
 def cmd_expire_deals(settings: Settings, _args) -> int:
     """Release reservations and holds past their date (run daily, e.g. from cron)."""
-    from data_layer.commands.deals import expire_stale
+    from .housekeeping import expire_deals
 
-    count = _database(settings).run(expire_stale)
+    count = expire_deals(_database(settings))
     print(f"已释放过期预留/临定 {count} 套 / released {count} expired reservations and holds")
     return 0
 
 
 def cmd_compact_figures(settings: Settings, _args) -> int:
     """Fold the overview's figure deltas into the daily rows (run every few minutes from cron)."""
-    from data_layer import figures
+    from .housekeeping import compact_figures
 
-    total = 0
-    while True:
-        folded = _database(settings).run(figures.compact)
-        total += folded
-        if not folded:
-            break
+    total = compact_figures(_database(settings))
     print(f"已合并 {total} 条统计增量 / folded {total} figure deltas")
     return 0
 
@@ -116,6 +111,10 @@ def cmd_run(settings: Settings, _args) -> int:
     from . import create_app
 
     app = create_app(settings)
+    if settings.housekeeping_minutes > 0:
+        from .housekeeping import start
+
+        start(app.server.extensions["loupan_db"], settings.housekeeping_minutes)
     print(f"Loupan 售楼管理系统: http://{settings.host}:{settings.port}")
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
     return 0

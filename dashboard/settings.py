@@ -50,6 +50,9 @@ class Settings:
     # to a user (deactivation, password, language) applies at once in the process that made it
     # and within this time in the others.
     user_cache_seconds: float = 2.0
+    # `python -m dashboard run` (one process) runs the scheduled jobs itself this often
+    # (dashboard.housekeeping); 0 leaves them to cron.
+    housekeeping_minutes: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -69,6 +72,7 @@ class Settings:
             behind_proxy=env.get("LOUPAN_BEHIND_PROXY", "") == "1",
             timezone=env.get("LOUPAN_TIMEZONE", "Asia/Shanghai"),
             user_cache_seconds=float(env.get("LOUPAN_USER_CACHE_SECONDS", "2")),
+            housekeeping_minutes=float(env.get("LOUPAN_HOUSEKEEPING_MINUTES", "5")),
         )
         values.update(overrides)
         return cls(**values)
