@@ -2,7 +2,11 @@
 visitors and callers, the consultant ranking and the lost reasons, within the viewer's scope.
 
 The funnel follows a cohort: the customers whose first contact falls in the period, and how far
-each of them got (returning visit, opportunity, subscription, contract) up to now. Every figure
+each of them got (returning visit, opportunity, subscription, contract) up to now. The stages are
+nested: each counts the customers who reached at least that stage, so a customer who became an
+opportunity at the first visit (or on the phone) counts as returning too, one who subscribed
+without being marked an opportunity counts as an opportunity, and no stage exceeds the one
+before it (no conversion rate above 100 %). Every figure
 is computed from the tables (covering indexes of migration 0004), so it is right at once after
 any write; nothing is cached."""
 
@@ -124,6 +128,9 @@ def _grouped(query, split: str | None):
 REACHED_OPPORTUNITY = or_(
     Customer.opportunity_on.is_not(None), Customer.stage == CustomerStage.DEAL
 )
+# 复访 is reached by coming back, or by getting further (an opportunity at the first visit or
+# call); the subscribed ones the customer row does not show are added from the deals.
+REACHED_RETURNING = or_(Customer.visit_count >= 2, REACHED_OPPORTUNITY)
 SUBSCRIBED = or_(Deal.subscribed_on.is_not(None), Deal.contracted_on.is_not(None))
 CONTRACTED = Deal.contracted_on.is_not(None)
 
@@ -163,7 +170,7 @@ def _prepared(viewer: User, f: FunnelFilter, split: str | None) -> tuple:
         return found
     customers = select(
         func.count().label("n_new"),
-        _count_if(Customer.visit_count >= 2).label("n_returning"),
+        _count_if(REACHED_RETURNING).label("n_returning"),
         _count_if(REACHED_OPPORTUNITY).label("n_opportunity"),
     ).select_from(Customer)
     customers = _filters(customers, viewer, f, Customer.first_contact_on)
@@ -172,9 +179,13 @@ def _prepared(viewer: User, f: FunnelFilter, split: str | None) -> tuple:
         select(
             func.count(distinct(case((SUBSCRIBED, Customer.id)))).label("n_subscribed"),
             func.count(distinct(case((CONTRACTED, Customer.id)))).label("n_contracted"),
-            # A customer who subscribed was an opportunity, even if nobody recorded it.
+            # A customer who subscribed was an opportunity (and a returning customer), even if
+            # nobody recorded it.
             func.count(distinct(case((and_(SUBSCRIBED, ~REACHED_OPPORTUNITY), Customer.id)))).label(
                 "n_unmarked"
+            ),
+            func.count(distinct(case((and_(SUBSCRIBED, ~REACHED_RETURNING), Customer.id)))).label(
+                "n_unreturned"
             ),
         )
         .select_from(Customer)
@@ -206,7 +217,8 @@ def stage_counts(
     *,
     parallel: bool = False,
 ) -> dict[object, dict[str, int]]:
-    """{group: {stage: customers}}; the group is None without a split. `parallel`: the
+    """{group: {stage: customers}}; the group is None without a split. Each stage counts the
+    customers who reached at least it (see the module's docstring). `parallel`: the
     customers' and the deals' aggregates run at once on two connections (base.read_all; a
     callback's reader only; the two reads may see commits a moment apart, the next refresh
     shows both)."""
@@ -238,13 +250,14 @@ def stage_counts(
             "subscribed": 0,
             "contracted": 0,
         }
-    for n_subscribed, n_contracted, n_unmarked, grp in got["deals"]:
+    for n_subscribed, n_contracted, n_unmarked, n_unreturned, grp in got["deals"]:
         counts = result.get(grp if split else None)
         if counts is None:
             continue
         counts["subscribed"] = int(n_subscribed or 0)
         counts["contracted"] = int(n_contracted or 0)
         counts["opportunity"] += int(n_unmarked or 0)
+        counts["returning"] += int(n_unreturned or 0)
     if split is None and None not in result:
         result[None] = dict.fromkeys(STAGES, 0)
     return result
@@ -316,10 +329,10 @@ def stage_customers(
     if empty_group is not None and empty_group not in SPLITS:
         raise ValueError(empty_group)
     ids = select(Customer.id)
+    subscribed = exists().where(Deal.customer_id == Customer.id, SUBSCRIBED)
     if stage == "returning":
-        ids = ids.where(Customer.visit_count >= 2)
+        ids = ids.where(or_(REACHED_RETURNING, subscribed))
     elif stage == "opportunity":
-        subscribed = exists().where(Deal.customer_id == Customer.id, SUBSCRIBED)
         ids = ids.where(or_(REACHED_OPPORTUNITY, subscribed))
     elif stage in ("subscribed", "contracted"):
         condition = SUBSCRIBED if stage == "subscribed" else CONTRACTED
