@@ -86,7 +86,7 @@ def export_rows(user, project_id, search, paid, birthday) -> list[dict]:
 
 def _cards(s: queries.OwnerSummary, fmt: format.Formatter) -> dbc.Row:
     cards = [
-        (_("业主"), f"{s.owners:,}"),
+        (_("业主数"), f"{s.owners:,}"),
         (_("已付清房款"), f"{s.paid_in_full:,}"),
         (_("未付房款"), "¥" + fmt.amount(s.outstanding)),
         (_("7 天内生日"), f"{s.birthdays:,}"),
@@ -100,6 +100,14 @@ def _cards(s: queries.OwnerSummary, fmt: format.Formatter) -> dbc.Row:
     )
 
 
+def _plan(row: dict) -> str:
+    """The plan's name, with its type when the name does not already say it."""
+    name, kind = row["plan"], row["plan_kind"]
+    if not name:
+        return ""
+    return name if not kind or kind in name else f"{name}（{_(kind)}）"
+
+
 def _facts(row: dict, fmt: format.Formatter) -> html.Div:
     """The owner's header: who, which unit and contract, how much is paid."""
     pairs = [
@@ -111,7 +119,7 @@ def _facts(row: dict, fmt: format.Formatter) -> html.Div:
         (_("合同编号"), row["contract_no"]),
         (_("签约日期"), row["contracted_on"].isoformat() if row["contracted_on"] else ""),
         (_("合同状态"), _label("contract_status", row["contract_status"])),
-        (_("付款方案"), f"{row['plan']}（{_(row['plan_kind'])}）" if row["plan"] else ""),
+        (_("付款方案"), _plan(row)),
         (_("成交总价"), "¥" + fmt.amount(row["deal_total"] or 0)),
         (_("已付房款"), "¥" + fmt.amount(row["paid"])),
         (_("未付房款"), "¥" + fmt.amount(row["outstanding"])),
@@ -162,36 +170,21 @@ def detail_view(user, deal_id):
             dbc.CardBody(
                 [
                     _facts(row, fmt),
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                [
-                                    html.H3(_("应收款"), className="h6 mt-2"),
-                                    grid(
-                                        ids.RECEIVABLES,
-                                        ids.receivable_columns(fmt),
-                                        grid_rows(detail.receivables, DETAIL_LABELS),
-                                        height=240,
-                                        dashGridOptions={"pagination": False},
-                                    ),
-                                ],
-                                xl=7,
-                            ),
-                            dbc.Col(
-                                [
-                                    html.H3(_("付款记录"), className="h6 mt-2"),
-                                    grid(
-                                        ids.RECEIPTS,
-                                        ids.receipt_columns(fmt),
-                                        grid_rows(detail.receipts, DETAIL_LABELS),
-                                        height=240,
-                                        dashGridOptions={"pagination": False},
-                                    ),
-                                ],
-                                xl=5,
-                            ),
-                        ],
-                        className="g-3",
+                    html.H3(_("应收款"), className="h6 mt-2"),
+                    grid(
+                        ids.RECEIVABLES,
+                        ids.receivable_columns(fmt),
+                        grid_rows(detail.receivables, DETAIL_LABELS),
+                        height=230,
+                        dashGridOptions={"pagination": False},
+                    ),
+                    html.H3(_("付款记录"), className="h6 mt-3"),
+                    grid(
+                        ids.RECEIPTS,
+                        ids.receipt_columns(fmt),
+                        grid_rows(detail.receipts, DETAIL_LABELS),
+                        height=200,
+                        dashGridOptions={"pagination": False},
                     ),
                     html.H3(_("交易历史"), className="h6 mt-3"),
                     grid(
@@ -231,6 +224,7 @@ def register(app):
         PERMISSION,
         Output(ids.GRID, "rowData"),
         Output(ids.NOTE, "children"),
+        Output(ids.GRID, "selectedRows"),
         Input(shell.PROJECT_SELECT, "value"),
         Input(ids.SEARCH, "value"),
         Input(ids.PAID, "value"),
@@ -243,7 +237,8 @@ def register(app):
             note = _("仅显示前 {n} 位业主，请用搜索或筛选缩小范围。", n=f"{queries.MAX_ROWS:,}")
         else:
             note = _("共 {n} 位", n=f"{len(rows):,}")
-        return rows, note
+        # A new list closes the detail of an owner it may no longer hold.
+        return rows, note, []
 
     exports.register(
         app,

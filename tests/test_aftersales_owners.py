@@ -336,8 +336,8 @@ def _list(app, username, **filters):
     values = {
         f"{shell.PROJECT_SELECT}.value": None,
         f"{ids.SEARCH}.value": filters.get("search"),
-        f"{ids.PAID}.value": filters.get("paid", ""),
-        f"{ids.BIRTHDAY}.value": filters.get("birthday", ""),
+        f"{ids.PAID}.value": filters.get("paid", "all"),
+        f"{ids.BIRTHDAY}.value": filters.get("birthday", "all"),
     }
     return dash_client.post(client, app, f"{ids.GRID}.rowData", values)
 
@@ -377,7 +377,7 @@ def test_summary_cards(owners_app):
         client, app, f"{ids.KPIS}.children", {f"{shell.PROJECT_SELECT}.value": None}
     )
     text = dash_client.text_of(dash_client.response_of(response)[ids.KPIS]["children"])
-    assert "业主" in text and "7 天内生日" in text
+    assert "业主数" in text and "7 天内生日" in text
     values = text.split()
     assert values[0] == "2"  # owners
     assert values[2] == "1"  # paid in full

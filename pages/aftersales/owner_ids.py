@@ -31,63 +31,69 @@ def columns(fmt: Formatter) -> list[dict]:
     precision settings (数据设置)."""
     money = fmt.amount_places
     return [
-        {"field": "unit", "headerName": "房间", "pinned": "left", "minWidth": 100, "maxWidth": 120},
-        {"field": "owner", "headerName": "业主", "pinned": "left", "minWidth": 90, "maxWidth": 120},
-        {"field": "project", "headerName": "项目", "minWidth": 110},
-        {"field": "building", "headerName": "楼栋", "minWidth": 80, "maxWidth": 100},
-        number_column("area", "建筑面积", fmt.area_places, minWidth=100, maxWidth=120),
-        {"field": "mobile", "headerName": "手机", "minWidth": 120},
-        {"field": "id_number", "headerName": "身份证号", "minWidth": 175},
-        {"field": "birthday", "headerName": "生日", "minWidth": 110},
+        {"field": "unit", "headerName": "房间", "pinned": "left", "minWidth": 120, "maxWidth": 150},
+        {
+            "field": "owner",
+            "headerName": "业主",
+            "pinned": "left",
+            "minWidth": 100,
+            "maxWidth": 130,
+        },
+        {"field": "project", "headerName": "项目", "minWidth": 160},
+        {"field": "building", "headerName": "楼栋", "minWidth": 110},
+        number_column("area", "建筑面积", fmt.area_places, minWidth=120),
+        {"field": "mobile", "headerName": "手机", "minWidth": 130},
+        {"field": "id_number", "headerName": "身份证号", "minWidth": 190},
+        {"field": "birthday", "headerName": "生日", "minWidth": 120},
         {
             "field": "days_to_birthday",
             "headerName": "距生日(天)",
             "type": "numericColumn",
             "filter": "agNumberColumnFilter",
-            "minWidth": 100,
+            "minWidth": 150,
         },
-        {"field": "contract_no", "headerName": "合同编号", "minWidth": 130},
-        {"field": "contracted_on", "headerName": "签约日期", "minWidth": 110},
-        {"field": "contract_status", "headerName": "合同状态", "minWidth": 90},
-        {"field": "plan", "headerName": "付款方案", "minWidth": 120},
-        {"field": "plan_kind", "headerName": "方案类型", "minWidth": 100},
-        number_column("deal_total", "成交总价", money, minWidth=130),
-        number_column("paid", "已付房款", money, minWidth=130),
-        number_column("outstanding", "未付房款", money, minWidth=130),
-        {"field": "paid_label", "headerName": "是否付清", "minWidth": 90},
-        {"field": "mortgage_status", "headerName": "按揭办理", "minWidth": 90, **STATUS_CLASSES},
+        {"field": "contract_no", "headerName": "合同编号", "minWidth": 200},
+        {"field": "contracted_on", "headerName": "签约日期", "minWidth": 125},
+        {"field": "contract_status", "headerName": "合同状态", "minWidth": 115},
+        {"field": "plan", "headerName": "付款方案", "minWidth": 150},
+        {"field": "plan_kind", "headerName": "方案类型", "minWidth": 160},
+        number_column("deal_total", "成交总价", money, minWidth=140),
+        number_column("paid", "已付房款", money, minWidth=140),
+        number_column("outstanding", "未付房款", money, minWidth=160),
+        {"field": "paid_label", "headerName": "是否付清", "minWidth": 130},
+        {"field": "mortgage_status", "headerName": "按揭办理", "minWidth": 170, **STATUS_CLASSES},
         {
             "field": "certificate_status",
             "headerName": "产权办理",
-            "minWidth": 90,
+            "minWidth": 190,
             **STATUS_CLASSES,
         },
-        {"field": "consultant", "headerName": "置业顾问", "minWidth": 100},
+        {"field": "consultant", "headerName": "置业顾问", "minWidth": 160},
     ]
 
 
 def receivable_columns(fmt: Formatter) -> list[dict]:
     money = fmt.amount_places
     return [
-        {"field": "seq", "headerName": "期次", "type": "numericColumn", "maxWidth": 80},
-        {"field": "kind", "headerName": "款项"},
-        {"field": "payer", "headerName": "付款方"},
-        {"field": "due_on", "headerName": "应收日期"},
+        {"field": "seq", "headerName": "期次", "type": "numericColumn", "maxWidth": 90},
+        {"field": "kind", "headerName": "款项", "minWidth": 120},
+        {"field": "payer", "headerName": "付款方", "minWidth": 120},
+        {"field": "due_on", "headerName": "应收日期", "minWidth": 120},
         number_column("amount", "应收金额", money, minWidth=120),
         number_column("paid", "已收金额", money, minWidth=120),
         number_column("open", "未收金额", money, minWidth=120),
-        {"field": "state", "headerName": "状态", "maxWidth": 100},
+        {"field": "state", "headerName": "状态", "minWidth": 100},
     ]
 
 
 def receipt_columns(fmt: Formatter) -> list[dict]:
     return [
-        {"field": "number", "headerName": "收据号", "minWidth": 130},
-        {"field": "received_on", "headerName": "收款日期", "minWidth": 110},
-        {"field": "kind", "headerName": "款项"},
+        {"field": "number", "headerName": "收据号", "minWidth": 150},
+        {"field": "received_on", "headerName": "收款日期", "minWidth": 120},
+        {"field": "kind", "headerName": "款项", "minWidth": 120},
         number_column("amount", "金额", fmt.amount_places, minWidth=120),
-        {"field": "method", "headerName": "方式", "maxWidth": 110},
-        {"field": "status", "headerName": "状态", "maxWidth": 100},
+        {"field": "method", "headerName": "方式", "minWidth": 100},
+        {"field": "status", "headerName": "状态", "minWidth": 100},
     ]
 
 

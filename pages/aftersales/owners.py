@@ -23,14 +23,14 @@ dash.register_page(
 
 def _filters() -> dbc.Row:
     paid = [
-        {"label": _("全部"), "value": ""},
+        {"label": _("全部"), "value": "all"},
         {"label": _("已付清"), "value": "yes"},
         {"label": _("未付清"), "value": "no"},
     ]
     birthdays = [
-        {"label": _("全部"), "value": ""},
-        {"label": _("7 天内生日"), "value": "7"},
-        {"label": _("30 天内生日"), "value": "30"},
+        {"label": _("全部"), "value": "all"},
+        {"label": _("7 天内"), "value": "7"},
+        {"label": _("30 天内"), "value": "30"},
     ]
     return dbc.Row(
         [
@@ -48,23 +48,23 @@ def _filters() -> dbc.Row:
                 dbc.InputGroup(
                     [
                         dbc.InputGroupText(_("房款")),
-                        dbc.Select(id=ids.PAID, options=paid, value=""),
+                        dbc.Select(id=ids.PAID, options=paid, value="all"),
                     ],
                     size="sm",
                 ),
-                md=3,
-                lg=2,
+                md=4,
+                lg=3,
             ),
             dbc.Col(
                 dbc.InputGroup(
                     [
                         dbc.InputGroupText(_("生日")),
-                        dbc.Select(id=ids.BIRTHDAY, options=birthdays, value=""),
+                        dbc.Select(id=ids.BIRTHDAY, options=birthdays, value="all"),
                     ],
                     size="sm",
                 ),
-                md=3,
-                lg=2,
+                md=4,
+                lg=3,
             ),
         ],
         className="g-2 mb-2 align-items-center",
