@@ -143,7 +143,7 @@ def _panel(user, detail) -> dbc.Card:
                         on=detail.status_on.isoformat() if detail.status_on else "—",
                         days=days if days is not None else "—",
                     ),
-                    " · " + _("经办人：{name}", name=detail.handler) if detail.handler else "",
+                    " · " + _("办理人：{name}", name=detail.handler) if detail.handler else "",
                 ],
                 className="small mt-1",
             ),

@@ -69,6 +69,6 @@ def columns(kind: str, amount_places: int = 2) -> list[dict]:
         {"field": "contracted_on", "headerName": "签约日期", "minWidth": 110},
         number_column("deal_total", "成交总价", amount_places, **money),
         *loan,
-        {"field": "handler", "headerName": "经办人", "minWidth": 90},
+        {"field": "handler", "headerName": "办理人", "minWidth": 90},
         {"field": "project", "headerName": "项目", "minWidth": 120},
     ]
