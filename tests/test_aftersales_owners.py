@@ -438,3 +438,17 @@ def test_export_is_the_filtered_list(owners_app):
     shown = [{"id": 999999}]
     table = export_table(app, "aftersales", ids.GRID, ids.EXPORT, ids.DOWNLOAD, everyone, shown)
     assert table[1:] == []
+
+
+def test_a_deal_owing_no_price_is_not_paid_in_full(session, ledger):
+    market, deals = ledger
+    for receivable in deals["王芳"].receivables:
+        if receivable.kind.value != "fee":
+            receivable.cancelled = True
+    session.flush()
+    viewer = market.user("aftersales")
+    row = _rows(q.owners_frame(session, viewer, today=TODAY))["王芳"]
+    assert (row["due"], row["paid"], row["outstanding"]) == (0, 0, 0)
+    assert (row["paid_in_full"], row["certificate_status"]) == (False, "—")
+    assert "王芳" in set(q.owners_frame(session, viewer, paid_in_full=False, today=TODAY)["owner"])
+    assert q.summary(session, viewer, today=TODAY).paid_in_full == 1  # 李娜 only

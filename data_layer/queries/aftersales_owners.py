@@ -147,7 +147,9 @@ def _owners(viewer: User, project_id: int | None) -> tuple[Select, dict]:
         query = query.where(Deal.project_id == int(project_id))
     due = func.coalesce(paid.c.due, type_coerce(0, Money()))
     got = func.coalesce(paid.c.paid, type_coerce(0, Money()))
-    return query, {"due": due, "paid": got, "full": got >= due}
+    # As 产权办理 reads it: paid ≥ due, and a deal owing no price at all is not "paid in full".
+    full = and_(paid.c.due.is_not(None), got >= due)
+    return query, {"due": due, "paid": got, "full": full, "priced": paid.c.due.is_not(None)}
 
 
 def owners_frame(
@@ -189,6 +191,7 @@ def owners_frame(
             Deal.deal_total,
             money["due"],
             money["paid"],
+            money["priced"],
             mortgage.status,
             certificate.status,
             User.display_name,
@@ -244,11 +247,12 @@ def owners_frame(
         total,
         due,
         paid,
+        priced,
         mortgage_status,
         certificate_status,
         consultant,
     ) in session.execute(query.limit(limit)):
-        full = paid >= due
+        full = bool(priced) and paid >= due
         rows.append(
             {
                 "id": deal,
