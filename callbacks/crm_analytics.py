@@ -109,7 +109,7 @@ def funnel_figure(counts: dict, split, labels: list[str], tr, clickable: bool = 
     ]
     return charts.figure(
         data,
-        tr("销售漏斗"),
+        tr("销售漏斗（每一阶段含已进入后续阶段的客户）"),
         margin={"l": 110, "r": 20, "t": 40, "b": 30},
         showlegend=bool(split),
         funnelmode="stack",

@@ -208,6 +208,9 @@ EN = {
     "机会客户": "Opportunities",
     "认购转化率": "Subscription rate",
     "销售漏斗": "Sales funnel",
+    "销售漏斗（每一阶段含已进入后续阶段的客户）": (
+        "Sales funnel (each stage counts the customers who went further)"
+    ),
     "较上一阶段": "From previous",
     "占新增": "Of new",
     "客户数": "Customers",
