@@ -66,7 +66,11 @@ def layout(**query):
     return html.Div(
         [
             page_title(_("欢迎，{name}", name=user.display_name)),
+            # 常用功能 (favourites, callbacks/desktop_favorites.py) and 待办提醒 (the role's
+            # to-do counts, callbacks/desktop_todo.py) are filled by their own callbacks.
+            html.Div(id=ids.FAVORITES),
             html.Div(id=ids.FIGURES),
+            html.Div(id=ids.TODO),
             dbc.Row(reminders),
         ]
     )

@@ -1,4 +1,6 @@
 FIGURES = "desk-figures"
+FAVORITES = "desk-favorites"  # 常用功能: callbacks/desktop_favorites.py
+TODO = "desk-todo"  # 待办提醒: callbacks/desktop_todo.py
 FOLLOW_UPS = "desk-follow-ups"
 BIRTHDAYS = "desk-birthdays"
 FOLLOW_UPS_EXPORT = "desk-follow-ups-export"
