@@ -157,7 +157,8 @@ def _panel(user, detail) -> dbc.Card:
     def doc_text(doc):
         text = _doc_label(doc)
         if doc["received_on"]:
-            text += f"（{doc['received_on'].isoformat()} {doc['user']}）"
+            when = f"{doc['received_on'].isoformat()} {doc['user']}".strip()
+            text += f" ({when})" if language() == "en" else f"（{when}）"
         if not doc["active"]:
             text += " " + _("（已停用）")
         return text
@@ -205,7 +206,13 @@ def _panel(user, detail) -> dbc.Card:
                         dbc.Col(
                             [
                                 dbc.Label(_("贷款银行"), className="small mb-0"),
-                                dbc.Input(id=ids.BANK, value=detail.bank, maxLength=100, size="sm"),
+                                dbc.Input(
+                                    id=ids.BANK,
+                                    value=detail.bank,
+                                    maxLength=100,
+                                    size="sm",
+                                    disabled=detail.finished,
+                                ),
                             ],
                             md=6,
                             style=None if mortgage else hidden,
@@ -215,6 +222,7 @@ def _panel(user, detail) -> dbc.Card:
                                 dbc.Label(_("贷款金额"), className="small mb-0"),
                                 dbc.Input(
                                     id=ids.LOAN,
+                                    disabled=detail.finished,
                                     value=str(detail.loan_amount)
                                     if detail.loan_amount is not None
                                     else "",
@@ -231,6 +239,7 @@ def _panel(user, detail) -> dbc.Card:
                                 dbc.Label(_("产权证号"), className="small mb-0"),
                                 dbc.Input(
                                     id=ids.CERTIFICATE_NO,
+                                    disabled=detail.finished,
                                     value=detail.certificate_no,
                                     maxLength=50,
                                     size="sm",

@@ -4,6 +4,7 @@ it refuses, and stays within the clerk's projects."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -24,9 +25,11 @@ from data_layer.models import (
     CaseStatus,
     CodeItem,
     Receivable,
+    User,
 )
 from data_layer.queries import aftersales_cases as q
 from data_layer.queries.aftersales import PRICE_KINDS
+from tests.conftest import BACKENDS, own_database
 from tests.factories import make_customer
 from tests.test_deals_support import make_market, make_plans, make_units
 
@@ -420,3 +423,45 @@ def test_the_database_keeps_one_case_per_kind_and_deal(session, market, mortgage
             AftersalesCase(kind=M, deal_id=mortgage_deal.id, project_id=mortgage_deal.project_id)
         )
         session.flush()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def race_db(request, tmp_path_factory):
+    """A private database per backend: the race commits for real."""
+    with own_database(request.param, "asrace", tmp_path_factory.mktemp("asrace")) as db:
+        yield db
+
+
+def test_clerks_acting_at_once_on_a_new_deal_make_one_case(race_db):
+    with race_db.writer() as s:
+        market = make_market(s)
+        deal = signed(s, market, market.units[0], market.customers[0], market.mortgage, "HT-R1")
+        deal_id = deal.id
+        clerks = [market.user("aftersales").id, market.user("admin").id]
+    barrier = threading.Barrier(len(MORTGAGE_DOCS))
+    errors: list[BaseException] = []
+
+    def tick(i):
+        def command(session, **kwargs):
+            actor = session.get(User, clerks[i % 2])
+            return cmd.receive_document(session, actor=actor, **kwargs)
+
+        barrier.wait()
+        try:
+            race_db.run(command, kind=M, deal_id=deal_id, code=MORTGAGE_DOCS[i])
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=tick, args=(i,)) for i in range(len(MORTGAGE_DOCS))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    with race_db.factory() as s:
+        cases = s.scalars(select(AftersalesCase).where(AftersalesCase.deal_id == deal_id)).all()
+        assert len(cases) == 1
+        codes = s.scalars(
+            select(AftersalesDocument.code).where(AftersalesDocument.case_id == cases[0].id)
+        ).all()
+        assert sorted(codes) == sorted(MORTGAGE_DOCS)
