@@ -75,12 +75,21 @@ def _chart(counts: list[tuple[str, str, int]]) -> dict:
                 "textposition": "outside",
                 "cliponaxis": False,
                 "marker": {"color": [ids.STATUS_COLORS[s] for s, _l, _n in counts]},
+                "customdata": [s for s, _l, _n in counts],
                 "hovertemplate": "%{x}: %{y}<extra></extra>",
             }
         ],
         _("办理进度"),
         margin={"l": 40, "r": 10, "t": 40, "b": 30},
-        yaxis={"gridcolor": "#eee", "zeroline": False, "rangemode": "tozero", "tickformat": "d"},
+        xaxis={"fixedrange": True, "automargin": True},
+        yaxis={
+            "gridcolor": "#eee",
+            "zeroline": False,
+            "rangemode": "tozero",
+            "tickformat": "d",
+            "fixedrange": True,
+        },
+        dragmode=False,
         bargap=0.45,
         showlegend=False,
     )
@@ -392,6 +401,23 @@ def register(app):
         if _status(status) or _search(search):
             shown = _rows(user, kind, project_id, status, search)
         return _grid_rows(shown), _chart(counts)
+
+    @auth.callback(
+        app,
+        "aftersales.view",
+        Output(ids.STATUS, "value"),
+        Input(ids.CHART, "clickData"),
+        prevent_initial_call=True,
+    )
+    def filter_by_bar(click, *, user):
+        """A click on a status's bar lists only that status."""
+        try:
+            status = click["points"][0]["customdata"]
+        except (TypeError, KeyError, IndexError):
+            raise PreventUpdate from None
+        if _status(status) is None:
+            raise PreventUpdate
+        return status
 
     @auth.callback(
         app,

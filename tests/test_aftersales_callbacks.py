@@ -226,3 +226,16 @@ def test_viewers_read_and_the_rest_are_refused(app_env, signed):
     for output in (f"{ids.GRID}.rowData", f"{ids.FEEDBACK}.children", f"{ids.PANEL}.children"):
         response = dash_client.post(anonymous, app_env, output, values(signed["deal_id"]))
         assert response.status_code == 401, output
+
+
+def test_a_click_on_a_bar_filters_that_status(app_env, signed):
+    client = client_as(app_env, "exec")
+    click = {"points": [{"x": "送办", "y": 1, "customdata": "submitted"}]}
+    out = dash_client.response_of(
+        dash_client.post(client, app_env, f"{ids.STATUS}.value", {f"{ids.CHART}.clickData": click})
+    )
+    assert out[ids.STATUS]["value"] == "submitted"
+    response = dash_client.post(
+        client, app_env, f"{ids.STATUS}.value", {f"{ids.CHART}.clickData": {"points": []}}
+    )
+    assert response.status_code == 204

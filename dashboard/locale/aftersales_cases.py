@@ -8,6 +8,7 @@ EN = {
     "已签约的按揭付款业主：收齐按揭资料后送办银行，放款后登记已办。": "Signed owners paying by mortgage: collect the mortgage documents, submit the file to the bank, mark it done once the loan is granted.",
     "已付清房款的业主：收齐产权资料后申请、送办，出证时登记产权证号。": "Owners who paid in full: collect the certificate documents, apply and submit; enter the certificate number when it is issued.",
     "办理进度": "Progress",
+    "点击进度图的柱形可只看该状态。": "Click a bar of the chart to list only that status.",
     "暂无需要办理的业主": "No owners to process",
     "状态": "Status",
     "全部状态": "All statuses",

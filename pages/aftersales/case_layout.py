@@ -30,7 +30,10 @@ def build(kind: CaseKind | str) -> html.Div:
     return html.Div(
         [
             page_title(_(rules.KIND_LABELS[kind])),
-            html.P(_(INTRO[kind]), className="text-muted small mb-2"),
+            html.P(
+                _(INTRO[kind]) + " " + _("点击进度图的柱形可只看该状态。"),
+                className="text-muted small mb-2",
+            ),
             dcc.Store(id=ids.KIND, data=kind.value),
             dcc.Store(id=ids.CURRENT),
             dcc.Store(id=ids.REFRESH, data=0),
