@@ -37,6 +37,7 @@ from .deals import (
     ReceivableKind,
 )
 from .desktop import Message
+from .desktop_favorites import UserFavorite
 from .figures import FigureDay, FigureDelta
 from .inventory import (
     AdjustmentMethod,
@@ -140,6 +141,7 @@ __all__ = [
     "UnitStatus",
     "UnitStatusChange",
     "User",
+    "UserFavorite",
     "project_member",
     "utcnow",
 ]
