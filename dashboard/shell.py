@@ -10,6 +10,7 @@ from data_layer import authz
 from data_layer.commands import users as user_commands
 from data_layer.queries import messages as message_queries
 from data_layer.queries import org as org_queries
+from pages.desktop import favorites_ids
 
 from . import auth
 from .db import database, reader
@@ -128,6 +129,17 @@ def layout():
                             ),
                             className="me-2 my-1",
                             title=_("当前项目"),
+                        ),
+                        # ★ 常用功能: filled by callbacks/desktop_favorites.py on every page.
+                        dbc.DropdownMenu(
+                            [],
+                            label=html.I(className="bi bi-star-fill", title=_("常用功能")),
+                            nav=True,
+                            in_navbar=True,
+                            align_end=True,
+                            id=favorites_ids.QUICK_MENU,
+                            toggle_class_name="text-warning",
+                            className="me-2",
                         ),
                         _mail_link(user),
                         dbc.ButtonGroup(
