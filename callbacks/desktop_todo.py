@@ -13,7 +13,7 @@ from data_layer import localtime
 from data_layer.queries import todo as queries
 from pages.desktop import ids, todo_ids
 
-TILE_STYLE = {"minWidth": "9.5rem", "flex": "1 1 9.5rem", "maxWidth": "15rem"}
+TILE_STYLE = {"width": "10.5rem", "flex": "0 0 10.5rem"}  # equal tiles, five a row at 1024 px
 
 
 def _hints() -> dict[str, str]:
