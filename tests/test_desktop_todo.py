@@ -172,6 +172,7 @@ def test_finance_todo(session, world):
     finance, finance_p2 = u["finance"], make_user(session, "finance_p2", RoleCode.FINANCE, [p2])
     keys = [
         "new_deals_unpaid",
+        "changes_approved",
         "receipts_to_audit",
         "refunds_to_audit",
         "refunds_owed",
@@ -196,6 +197,10 @@ def test_finance_todo(session, world):
     assert got["new_deals_unpaid"] == 1  # `old` is a month old; `closed` is no longer live
     assert (got["receipts_to_audit"], got["refunds_to_audit"]) == (0, 0)
     assert got["refunds_owed"] == 1
+    assert got["changes_approved"] == 1  # the cancellation, approved just now
+    request.decided_at = datetime(2020, 1, 1)  # long ago: no longer news
+    session.flush()
+    assert counts(session, finance)["changes_approved"] == 0
     n, amount = _overdue_expected(session, [old.id, new.id])
     assert n > 0 and got["overdue"] == n
     money = amounts(session, finance)
@@ -397,6 +402,7 @@ def test_panel_for_consultant_and_finance(seeded):
     tiles = _tiles(out)
     assert list(tiles) == [
         "desk-todo-new_deals_unpaid",
+        "desk-todo-changes_approved",
         "desk-todo-receipts_to_audit",
         "desk-todo-refunds_to_audit",
         "desk-todo-refunds_owed",

@@ -23,7 +23,6 @@ EN = {
     "认购超过 {days} 天": "subscribed over {days} days ago",
     "近 {days} 天成交": "deals of the last {days} days",
     "{days} 天内": "within {days} days",
-    "待处理": "open",
-    "无待办": "nothing to do",
-    "件": "",
+    "已批交易变更": "Deal changes approved",
+    "近 {days} 天更名/换房/退房等": "renames, swaps, returns… of the last {days} days",
 }

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, extract, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from .. import authz
+from .. import authz, localtime
 from ..models import (
     AdjustmentStatus,
     AftersalesCase,
@@ -199,6 +199,21 @@ def new_deals_unpaid(session: Session, viewer: User, project_id: int | None, tod
         )
     )
     return _count(session, _deals(query, viewer, project_id))
+
+
+def changes_approved(session: Session, viewer: User, project_id: int | None, today: date) -> int:
+    """财务待办: transaction changes (rename, swap, cancel, forfeit, extra discount) approved
+    within NEW_DEAL_DAYS days, whose money finance may have to move."""
+    since = localtime.day_start_utc(today - timedelta(days=NEW_DEAL_DAYS))
+    query = (
+        select(func.count())
+        .select_from(DealApproval)
+        .where(DealApproval.status == ApprovalStatus.APPROVED, DealApproval.decided_at >= since)
+    )
+    query = authz.restrict(query, viewer, DealApproval.project_id)
+    if project_id:
+        query = query.where(DealApproval.project_id == project_id)
+    return _count(session, query)
 
 
 def vouchers_to_audit(session: Session, viewer: User, project_id: int | None) -> tuple[int, int]:
@@ -397,6 +412,8 @@ def items(
     if has("finance.edit"):
         n = new_deals_unpaid(session, viewer, project_id, today)
         add(TodoItem("new_deals_unpaid", "新成交未收款", n, "/finance/receipts"))
+        n = changes_approved(session, viewer, project_id, today)
+        add(TodoItem("changes_approved", "已批交易变更", n, "/deals/changes"))
     if has("finance.audit"):
         receipts, refunds = vouchers_to_audit(session, viewer, project_id)
         add(TodoItem("receipts_to_audit", "收据待审核", receipts, "/finance/audit"))
