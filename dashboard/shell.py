@@ -138,8 +138,7 @@ def layout():
                             in_navbar=True,
                             align_end=True,
                             id=favorites_ids.QUICK_MENU,
-                            toggle_class_name="text-warning",
-                            className="me-2",
+                            toggle_class_name="text-warning px-1",
                         ),
                         _mail_link(user),
                         dbc.ButtonGroup(
