@@ -28,17 +28,25 @@ def register(app):
     )
     def figures(project_id, *, user):
         f = queries.figures(reader(), user, project_id, localtime.today())
+        count = "{:,}".format
+
+        def money(value):
+            return "¥" + format_amount(value)
+
         cards = [
-            (_("客户数"), f"{f.customers:,}"),
-            (_("本月新增来访"), f"{f.new_visits_month:,}"),
-            (_("待跟进（今日及逾期）"), f"{f.follow_ups_due:,}"),
-            (_("在途交易"), f"{f.live_deals:,}"),
-            (_("本月认购套数"), f"{f.subscriptions_month:,}"),
-            (_("本月认购金额"), "¥" + format_amount(f.subscribed_amount_month)),
-            (_("可售房源"), f"{f.units_available:,}"),
+            (_(label), shown(value))
+            for label, value, shown in (
+                ("客户数", f.customers, count),
+                ("本月新增来访", f.new_visits_month, count),
+                ("待跟进（今日及逾期）", f.follow_ups_due, count),
+                ("在途交易", f.live_deals, count),
+                ("本月认购套数", f.subscriptions_month, count),
+                ("本月认购金额", f.subscribed_amount_month, money),
+                ("可售房源", f.units_available, count),
+                ("本月实收", f.received_month, money),
+            )
+            if value is not None
         ]
-        if f.received_month is not None:
-            cards.append((_("本月实收"), "¥" + format_amount(f.received_month)))
         return dbc.Row(
             [
                 dbc.Col(kpi_card(label, value, f"desk-kpi-{i}"), xs=6, md=3, className="mb-3")

@@ -33,6 +33,23 @@ def test_figures_count_only_what_the_viewer_may_see(session, world):
     assert desktop.figures(session, u["consultant"], p2.id, today).customers == 1
 
 
+def test_figures_are_those_the_role_works_with(session, world):
+    """Customers need crm.view, deals deal.view, money received finance.view: an after-sales
+    clerk or a cashier is not shown follow-ups, marketing not the deals."""
+    u, p1 = world.users, world.projects[0]
+    today = date(2026, 6, 15)
+    make_customer(session, p1, u["consultant"], "张伟", "13800000001", first_contact_on=today)
+    make_building(session, p1)
+    after = desktop.figures(session, u["aftersales"], None, today)
+    assert (after.customers, after.new_visits_month, after.follow_ups_due) == (None, None, None)
+    assert after.live_deals == 0 and after.units_available == 6 and after.received_month is None
+    cashier = desktop.figures(session, u["finance"], None, today)
+    assert cashier.customers is None and cashier.received_month == 0
+    marketing = desktop.figures(session, u["marketing"], None, today)
+    assert marketing.customers == 1
+    assert (marketing.live_deals, marketing.subscribed_amount_month) == (None, None)
+
+
 def test_follow_ups_due_today_first_and_masked_for_marketing(session, world):
     u, p1 = world.users, world.projects[0]
     today = date(2026, 6, 15)

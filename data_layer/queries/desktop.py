@@ -30,13 +30,16 @@ ACTIVE_STAGES = (CustomerStage.LEAD, CustomerStage.OPPORTUNITY)
 
 @dataclass(frozen=True)
 class DeskFigures:
-    customers: int
-    new_visits_month: int
-    follow_ups_due: int
-    live_deals: int
-    subscriptions_month: int
-    subscribed_amount_month: Decimal
-    received_month: Decimal | None  # None: the viewer may not see money received
+    """None: the viewer's role does not work with that (customers need crm.view, deals
+    deal.view, money received finance.view): an after-sales clerk is not shown follow-ups."""
+
+    customers: int | None
+    new_visits_month: int | None
+    follow_ups_due: int | None
+    live_deals: int | None
+    subscriptions_month: int | None
+    subscribed_amount_month: Decimal | None
+    received_month: Decimal | None
     units_available: int
 
 
@@ -59,24 +62,29 @@ def figures(session, viewer: User, project_id: int | None, today: date) -> DeskF
 
     count = select(func.count()).select_from(Customer)
     month = _month_start(today)
-    n_customers = session.scalar(customers(count))
-    n_new = session.scalar(customers(count.where(Customer.first_contact_on >= month)))
-    n_due = session.scalar(
-        customers(
-            count.where(Customer.stage.in_(ACTIVE_STAGES), Customer.next_follow_up_on <= today)
-        )
-    )
-    live = session.scalar(
-        deals(select(func.count()).select_from(Deal).where(Deal.state == DealState.LIVE))
-    )
-    subs = session.execute(
-        deals(
-            select(func.count(), func.coalesce(func.sum(Deal.deal_total), 0)).where(
-                Deal.subscribed_on >= month,
-                Deal.state == DealState.LIVE,
+    n_customers = n_new = n_due = None
+    if authz.has(viewer, "crm.view"):
+        n_customers = session.scalar(customers(count))
+        n_new = session.scalar(customers(count.where(Customer.first_contact_on >= month)))
+        n_due = session.scalar(
+            customers(
+                count.where(Customer.stage.in_(ACTIVE_STAGES), Customer.next_follow_up_on <= today)
             )
         )
-    ).one()
+    live = None
+    subs = (None, None)
+    if authz.has(viewer, "deal.view"):
+        live = session.scalar(
+            deals(select(func.count()).select_from(Deal).where(Deal.state == DealState.LIVE))
+        )
+        subs = session.execute(
+            deals(
+                select(func.count(), func.coalesce(func.sum(Deal.deal_total), 0)).where(
+                    Deal.subscribed_on >= month,
+                    Deal.state == DealState.LIVE,
+                )
+            )
+        ).one()
     received = None
     if authz.has(viewer, "finance.view"):
         query = select(func.coalesce(func.sum(Receipt.amount), 0)).where(
@@ -96,7 +104,7 @@ def figures(session, viewer: User, project_id: int | None, today: date) -> DeskF
         follow_ups_due=n_due,
         live_deals=live,
         subscriptions_month=subs[0],
-        subscribed_amount_month=Decimal(subs[1]),
+        subscribed_amount_month=Decimal(subs[1]) if subs[1] is not None else None,
         received_month=received,
         units_available=session.scalar(units),
     )
