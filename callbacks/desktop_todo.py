@@ -40,7 +40,8 @@ def _policy() -> queries.LoginPolicy:
 def tile(item: queries.TodoItem, hint: str, fmt) -> dcc.Link:
     zero = item.count == 0
     body = [
-        html.Div(_(item.label), className="small fw-semibold text-truncate", title=_(item.label)),
+        # Labels and hints wrap (English is longer); the tiles of a row share their height.
+        html.Div(_(item.label), className="small fw-semibold lh-sm"),
         html.Div(
             f"{item.count:,}",
             className="fs-4 fw-semibold lh-sm " + ("text-muted" if zero else "text-primary"),
@@ -49,7 +50,7 @@ def tile(item: queries.TodoItem, hint: str, fmt) -> dcc.Link:
     if item.amount is not None and not zero:
         body.append(html.Div("¥" + fmt.amount(item.amount), className="small text-truncate"))
     elif hint:
-        body.append(html.Div(hint, className="small text-muted text-truncate", title=hint))
+        body.append(html.Div(hint, className="small text-muted lh-sm"))
     return dcc.Link(
         body,
         href=item.href,
