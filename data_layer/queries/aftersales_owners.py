@@ -41,7 +41,7 @@ from ..rules import aftersales as rules
 from ..rules import idcard
 from ..rules import mobile as mobile_rules
 from .aftersales import price_paid
-from .deals import EVENT_LABELS, _event_label
+from .deals import event_label
 from .finance import KIND_LABELS, PAYER_LABELS, method_labels
 from .finance import STATUS_LABELS as RECEIPT_STATUS_LABELS
 
@@ -413,7 +413,7 @@ def owner_detail(
         {
             "id": event_id,
             "at": local_text(at, zone),
-            "kind": EVENT_LABELS.get(kind, _event_label(kind)),
+            "kind": event_label(kind),
             "user": name or "系统",
             "details": dict(details or {}),
         }

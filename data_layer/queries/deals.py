@@ -381,7 +381,7 @@ def deal_detail(
     events = [
         {
             "at": local_text(e.at, zone),
-            "kind": EVENT_LABELS.get(e.kind, _event_label(e.kind)),
+            "kind": event_label(e.kind),
             "user": users.get(e.user_id, "系统"),
             "details": _details(e.details),
         }
@@ -431,6 +431,11 @@ def deal_detail(
         receipts=receipts,
         pending=pending_approval(session, deal.id),
     )
+
+
+def event_label(kind: str) -> str:
+    """A deal event's kind as shown in a deal's history (Chinese; English via the locale)."""
+    return EVENT_LABELS.get(kind) or _event_label(kind)
 
 
 def _event_label(kind: str) -> str:
