@@ -151,9 +151,7 @@ def downgrade() -> None:
     op.execute(
         "DELETE FROM code_item WHERE category IN ('mortgage_document', 'certificate_document')"
     )
-    op.drop_index(op.f("ix_aftersales_step_case_id"), table_name="aftersales_step")
+    # Dropping a table drops its indexes (MariaDB refuses to drop one a foreign key needs).
     op.drop_table("aftersales_step")
     op.drop_table("aftersales_document")
-    op.drop_index("ix_aftersales_case_project", table_name="aftersales_case")
-    op.drop_index(op.f("ix_aftersales_case_deal_id"), table_name="aftersales_case")
     op.drop_table("aftersales_case")
