@@ -55,6 +55,8 @@ NEW_DEAL_DAYS = 7  # 财务待办: deals subscribed or contracted within this ma
 BIRTHDAY_DAYS = 7
 ACTIVE_STAGES = (CustomerStage.LEAD, CustomerStage.OPPORTUNITY)
 ZERO = Decimal("0.00")
+# Every state but live, as an IN list the deal index can use (退款登记 reads `!= live`).
+CLOSED_STATES = tuple(s for s in DealState if s != DealState.LIVE)
 
 
 @dataclass(frozen=True)
@@ -233,33 +235,39 @@ def vouchers_to_audit(session: Session, viewer: User, project_id: int | None) ->
 def refunds_owed(session: Session, viewer: User, project_id: int | None) -> tuple[int, Decimal]:
     """Closed deals (cancelled, forfeited, swapped) whose refund is still owed: deals and amount
     not yet paid out nor held by a draft refund voucher (as 退款登记 lists them)."""
-    drafts = (
-        select(
-            ReceiptAllocation.receivable_id.label("receivable_id"),
-            func.sum(ReceiptAllocation.amount).label("held"),
-        )
+    # What draft refund vouchers hold, per refund line: read for the few refund lines only
+    # (grouping every draft allocation first cost a second on the bench data).
+    held = (
+        select(func.coalesce(func.sum(ReceiptAllocation.amount), 0))
         .join(Receipt, Receipt.id == ReceiptAllocation.receipt_id)
-        .where(Receipt.status == ReceiptStatus.DRAFT)
-        .group_by(ReceiptAllocation.receivable_id)
-        .subquery("drafts")
+        .where(
+            ReceiptAllocation.receivable_id == Receivable.id,
+            Receipt.status == ReceiptStatus.DRAFT,
+        )
+        .correlate(Receivable)
+        .scalar_subquery()
     )
     # Refund amounts, payments and draft lines are negative: what is still owed back is
     # −(amount − paid − held) (stored values throughout, converted once).
-    owed = Receivable.paid - Receivable.amount + func.coalesce(drafts.c.held, 0)
-    query = (
-        select(func.count(func.distinct(Receivable.deal_id)), type_coerce(func.sum(owed), Money()))
+    lines = (
+        select(
+            Receivable.deal_id.label("deal_id"),
+            (Receivable.paid - Receivable.amount + held).label("owed"),
+        )
         .join(Deal, Deal.id == Receivable.deal_id)
-        .outerjoin(drafts, drafts.c.receivable_id == Receivable.id)
         .where(
+            Deal.state.in_(CLOSED_STATES),
             Receivable.kind == ReceivableKind.REFUND,
             Receivable.cancelled.is_(False),
-            Deal.state != DealState.LIVE,
-            owed > 0,
         )
     )
-    query = authz.restrict(query, viewer, Receivable.project_id)
+    lines = authz.restrict(lines, viewer, Receivable.project_id)
     if project_id:
-        query = query.where(Receivable.project_id == project_id)
+        lines = lines.where(Receivable.project_id == project_id)
+    lines = lines.subquery("refund_lines")
+    query = select(
+        func.count(func.distinct(lines.c.deal_id)), type_coerce(func.sum(lines.c.owed), Money())
+    ).where(lines.c.owed > 0)
     deals, amount = session.execute(query).one()
     return int(deals or 0), amount or ZERO
 
