@@ -67,6 +67,7 @@ from .org import (
     project_member,
 )
 from .plans import MarketingBudget, MarketingExpense, SalesPlan
+from .quote_trials import QuoteTrial
 from .quotes import LoanKind, Quote
 from .types import Area, Fixed, Money, Rate
 
@@ -121,6 +122,7 @@ __all__ = [
     "PricingBasis",
     "Project",
     "Quote",
+    "QuoteTrial",
     "Rate",
     "Receipt",
     "ReceiptAllocation",
