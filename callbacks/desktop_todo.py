@@ -87,5 +87,7 @@ def register(app):
         Input(shell.PROJECT_SELECT, "value"),
     )
     def todo(project_id, *, user):
-        found = queries.items(reader(), user, project_id, localtime.today(), policy=_policy())
+        found = queries.items(
+            reader(), user, project_id, localtime.today(), policy=_policy(), parallel=True
+        )
         return panel(found)

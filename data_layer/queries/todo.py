@@ -11,6 +11,7 @@ counts them, from the audit log)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -47,6 +48,7 @@ from ..models import (
 from ..rules import aftersales as aftersales_rules
 from .aftersales import price_paid
 from .aftersales_owners import birthday_codes
+from .base import read_all
 from .crm import restrict_customers
 
 ENDING_DAYS = 2  # reservations, holds and quotes ending within this many days
@@ -384,6 +386,11 @@ def locked_accounts(session: Session, policy: LoginPolicy, now: datetime | None 
 # The panel
 
 
+# The reads that scan most rows on the bench data: with `parallel`, they run at once on
+# pooled connections of their own (queries.base.read_all).
+HEAVY = ("follow_ups", "vouchers", "overdue", "mortgage", "certificates", "birthdays")
+
+
 def items(
     session: Session,
     viewer: User,
@@ -392,72 +399,118 @@ def items(
     *,
     policy: LoginPolicy | None = None,
     now: datetime | None = None,
+    parallel: bool = False,
 ) -> list[TodoItem]:
-    """The viewer's to-do items in display order: only what their permissions allow."""
+    """The viewer's to-do items in display order: only what their permissions allow.
+    `parallel`: run the heavy reads at once (only for a reader of committed data, a callback)."""
     authz.require(viewer, "desktop.view")
     project_id = _project(viewer, project_id)
+    authz.scope(viewer)  # the viewer's projects, read here before any other thread needs them
     has = lambda permission: authz.has(viewer, permission)  # noqa: E731
-    out: list[TodoItem] = []
-    add = out.append
+    at = (viewer, project_id)
+    jobs: dict[str, Callable[[Session], list[TodoItem]]] = {}
+
+    def item(key, label, href, count):
+        return TodoItem(key, label, count, href)
 
     if has("crm.customers"):
-        n = follow_ups_due(session, viewer, project_id, today)
-        add(TodoItem("follow_ups", "待跟进客户", n, "/crm/reminders"))
+        jobs["follow_ups"] = lambda s: [
+            item("follow_ups", "待跟进客户", "/crm/reminders", follow_ups_due(s, *at, today))
+        ]
     if has("deal.create"):
-        n = holds_ending(session, viewer, project_id, today)
-        add(TodoItem("holds_ending", "预留/临定即将到期", n, "/deals/list"))
-        n = to_sign(session, viewer, project_id, today)
-        add(TodoItem("to_sign", "认购待签约", n, "/deals/contracts"))
+        jobs["holds"] = lambda s: [
+            item("holds_ending", "预留/临定即将到期", "/deals/list", holds_ending(s, *at, today)),
+            item("to_sign", "认购待签约", "/deals/contracts", to_sign(s, *at, today)),
+        ]
     if has("quote.create"):
-        n = quotes_expiring(session, viewer, project_id, today)
-        add(TodoItem("quotes_expiring", "计划书即将到期", n, "/plan/quotes"))
+        jobs["quotes"] = lambda s: [
+            item(
+                "quotes_expiring", "计划书即将到期", "/plan/quotes", quotes_expiring(s, *at, today)
+            )
+        ]
     if has("deal.approve"):
-        n = deal_approvals(session, viewer, project_id)
-        add(TodoItem("deal_approvals", "交易变更待审批", n, "/deals/changes"))
+        jobs["deal_approvals"] = lambda s: [
+            item("deal_approvals", "交易变更待审批", "/deals/changes", deal_approvals(s, *at))
+        ]
     if has("pricing.approve"):
-        n = price_approvals(session, viewer, project_id)
-        add(TodoItem("price_approvals", "调价待审批", n, "/analytics/price-approvals"))
+        jobs["price_approvals"] = lambda s: [
+            item(
+                "price_approvals",
+                "调价待审批",
+                "/analytics/price-approvals",
+                price_approvals(s, *at),
+            )
+        ]
     if has("finance.edit"):
-        n = new_deals_unpaid(session, viewer, project_id, today)
-        add(TodoItem("new_deals_unpaid", "新成交未收款", n, "/finance/receipts"))
-        n = changes_approved(session, viewer, project_id, today)
-        add(TodoItem("changes_approved", "已批交易变更", n, "/deals/changes"))
+        jobs["new_deals"] = lambda s: [
+            item(
+                "new_deals_unpaid",
+                "新成交未收款",
+                "/finance/receipts",
+                new_deals_unpaid(s, *at, today),
+            ),
+            item(
+                "changes_approved",
+                "已批交易变更",
+                "/deals/changes",
+                changes_approved(s, *at, today),
+            ),
+        ]
     if has("finance.audit"):
-        receipts, refunds = vouchers_to_audit(session, viewer, project_id)
-        add(TodoItem("receipts_to_audit", "收据待审核", receipts, "/finance/audit"))
-        add(TodoItem("refunds_to_audit", "退款单待审核", refunds, "/finance/audit"))
+
+        def vouchers(s):
+            receipts, refunds = vouchers_to_audit(s, *at)
+            return [
+                item("receipts_to_audit", "收据待审核", "/finance/audit", receipts),
+                item("refunds_to_audit", "退款单待审核", "/finance/audit", refunds),
+            ]
+
+        jobs["vouchers"] = vouchers
     if has("finance.edit"):
-        n, amount = refunds_owed(session, viewer, project_id)
-        add(TodoItem("refunds_owed", "待退款", n, "/finance/refunds", amount))
-        n, amount = overdue_receivables(session, viewer, project_id, today)
-        add(TodoItem("overdue", "逾期应收（催款）", n, "/finance/dunning", amount))
+
+        def refunds(s):
+            n, amount = refunds_owed(s, *at)
+            return [TodoItem("refunds_owed", "待退款", n, "/finance/refunds", amount)]
+
+        def overdue(s):
+            n, amount = overdue_receivables(s, *at, today)
+            return [TodoItem("overdue", "逾期应收（催款）", n, "/finance/dunning", amount)]
+
+        jobs["refunds"] = refunds
+        jobs["overdue"] = overdue
     if has("aftersales.edit"):
-        mortgage = case_counts(session, viewer, project_id, CaseKind.MORTGAGE)
-        add(
-            TodoItem(
-                "mortgage_pending", "按揭待办", mortgage[CaseStatus.PENDING], "/aftersales/mortgage"
+
+        def mortgage(s):
+            counts = case_counts(s, *at, CaseKind.MORTGAGE)
+            href = "/aftersales/mortgage"
+            return [
+                item("mortgage_pending", "按揭待办", href, counts[CaseStatus.PENDING]),
+                item("mortgage_submitted", "按揭送办", href, counts[CaseStatus.SUBMITTED]),
+            ]
+
+        def certificates(s):
+            counts = case_counts(s, *at, CaseKind.CERTIFICATE)
+            href = "/aftersales/certificates"
+            return [item("certificate_pending", "产权待办", href, counts[CaseStatus.PENDING])]
+
+        jobs["mortgage"] = mortgage
+        jobs["certificates"] = certificates
+        jobs["birthdays"] = lambda s: [
+            item(
+                "owner_birthdays",
+                "业主近期生日",
+                "/aftersales/owners",
+                owner_birthdays(s, *at, today),
             )
-        )
-        add(
-            TodoItem(
-                "mortgage_submitted",
-                "按揭送办",
-                mortgage[CaseStatus.SUBMITTED],
-                "/aftersales/mortgage",
-            )
-        )
-        certificates = case_counts(session, viewer, project_id, CaseKind.CERTIFICATE)
-        add(
-            TodoItem(
-                "certificate_pending",
-                "产权待办",
-                certificates[CaseStatus.PENDING],
-                "/aftersales/certificates",
-            )
-        )
-        n = owner_birthdays(session, viewer, project_id, today)
-        add(TodoItem("owner_birthdays", "业主近期生日", n, "/aftersales/owners"))
+        ]
     if has("admin.users") and has("audit.view"):
-        n = locked_accounts(session, policy or LoginPolicy(), now)
-        add(TodoItem("locked_accounts", "登录锁定账号", n, "/admin/audit"))
-    return out
+        jobs["locked"] = lambda s: [
+            item(
+                "locked_accounts",
+                "登录锁定账号",
+                "/admin/audit",
+                locked_accounts(s, policy or LoginPolicy(), now),
+            )
+        ]
+    found = read_all(session, jobs, parallel=parallel, heavy=HEAVY)
+    return [one for name in jobs for one in found[name]]
