@@ -25,7 +25,7 @@ def _hints() -> dict[str, str]:
         "to_sign": _("认购超过 {days} 天", days=queries.SIGN_AFTER_DAYS),
         "quotes_expiring": within,
         "new_deals_unpaid": _("近 {days} 天成交", days=queries.NEW_DEAL_DAYS),
-        "changes_approved": _("近 {days} 天更名/换房/退房等", days=queries.NEW_DEAL_DAYS),
+        "changes_approved": _("近 {days} 天批准", days=queries.NEW_DEAL_DAYS),
         "owner_birthdays": _("{days} 天内", days=queries.BIRTHDAY_DAYS),
     }
 

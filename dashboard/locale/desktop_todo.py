@@ -24,5 +24,5 @@ EN = {
     "近 {days} 天成交": "last {days} days",
     "{days} 天内": "within {days} days",
     "已批交易变更": "Changes approved",
-    "近 {days} 天更名/换房/退房等": "renames, swaps… ({days} days)",
+    "近 {days} 天批准": "approved, last {days} days",
 }
