@@ -3,6 +3,7 @@ print button. Every figure comes from data_layer.commands.quotes."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date
 
@@ -15,6 +16,7 @@ from dashboard.components import feedback
 from dashboard.db import database, reader
 from dashboard.i18n import _, language
 from data_layer import localtime
+from data_layer.commands import quote_trials as trial_commands
 from data_layer.commands import quotes as commands
 from data_layer.errors import DomainError
 from data_layer.queries import deals as deal_queries
@@ -22,6 +24,8 @@ from data_layer.queries import quotes as queries
 from pages.plan import quote_ids as ids
 from pages.plan.quote_columns import columns
 from pages.plan.quote_sheet import sheet
+
+log = logging.getLogger(__name__)
 
 
 def _date(value) -> date | None:
@@ -50,6 +54,15 @@ def list_rows(frame) -> list[dict]:
         for key in ("valid_until", "expired", "needs_approval"):
             row.pop(key)
     return rows
+
+
+def _count_trial(user, quote) -> None:
+    """试算统计: one row in a short writer transaction of its own; a failure is logged and the
+    consultant still gets the figures."""
+    try:
+        database().run(trial_commands.record_try, actor=user, quote=quote)
+    except Exception:  # never lose the figures over the statistics
+        log.exception("试算 of unit %s by user %s not counted", quote.unit_id, user.id)
 
 
 def register(app):
@@ -202,11 +215,13 @@ def register(app):
                     commands.create_quote, actor=user, terms=terms, token=str(token or "")
                 )
             else:
-                quote = commands.try_quote(reader(), actor=user, terms=terms)
+                # 试算: the figures from the read session, as before; counted just below.
+                quote = commands.build(reader(), actor=user, terms=terms)
             shown = queries.sheet(reader(), user, quote)
         except DomainError as err:
             return None, feedback(err.text(language()), ok=False), no_update
         if not saving:
+            _count_trial(user, quote)
             note = _("试算结果（未保存）。") + (
                 " " + _("额外优惠超出权限，保存后须经理审批。") if quote.needs_approval else ""
             )

@@ -48,6 +48,7 @@ from .deals import (
     quote_unit,
     use_token,
 )
+from .quote_trials import record_trial
 
 NUMBER_PREFIX = "ZY"  # 置业
 VALID_DAYS_KEY = "quote.valid_days"
@@ -487,8 +488,19 @@ def build(session: Session, *, actor: User, terms: QuoteTerms, today: date | Non
 def try_quote(
     session: Session, *, actor: User, terms: QuoteTerms, today: date | None = None
 ) -> Quote:
-    """试算: the figures without saving anything (the customer may be left out)."""
-    return build(session, actor=actor, terms=terms, today=today)
+    """试算: the figures without saving anything (the customer may be left out). The trial
+    itself is counted (试算统计): one quote_trial row, in the caller's writer transaction.
+    The 置业计划书 screen works the figures out in its read session with build() and counts
+    them with quote_trials.record_try in a short writer transaction of its own."""
+    quote = build(session, actor=actor, terms=terms, today=today)
+    record_trial(
+        session,
+        actor,
+        session.get(Unit, quote.unit_id),
+        customer_id=quote.customer_id,
+        plan_id=quote.plan_id,
+    )
+    return quote
 
 
 def next_number(session: Session, company_id: int, year: int) -> str:
@@ -531,6 +543,14 @@ def create_quote(
         raise QuoteRefused(
             "置业计划书编号冲突，请重新保存。", "Quote number clash; save again."
         ) from None
+    record_trial(
+        session,
+        actor,
+        session.get(Unit, quote.unit_id),
+        customer_id=quote.customer_id,
+        plan_id=quote.plan_id,
+        saved=True,
+    )
     audit.record(
         session,
         actor,
