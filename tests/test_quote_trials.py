@@ -5,7 +5,7 @@ screen's callbacks through the Flask client."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -147,6 +147,160 @@ def test_record_try_counts_what_the_screen_worked_out(session, market):
         market.customers[0].id,
         False,
     )
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+PERIOD_START, PERIOD_END = date(2026, 11, 1), date(2026, 11, 30)
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A stored (UTC) moment of an office hour of `day` in Beijing."""
+    from data_layer import localtime
+
+    return localtime.to_utc(datetime.combine(day, time(hour)))
+
+
+@pytest.fixture
+def tried(session, market):
+    """8栋: 12 floors × 2 units; position 1 is 户型A facing 南北, position 2 户型B facing 东.
+    Trials in November: 1F-1 ×3, 6F-1 ×2 (one saved), 7F-2 ×1, 12F-2 ×1; one in October;
+    one of the other project; 6F-1 subscribed on 20 November."""
+    from data_layer.commands import deals as deal_cmd
+    from data_layer.models import Layout
+    from tests.test_deals_support import make_units
+
+    p1, p2 = market.world.projects
+    layouts = [Layout(project_id=p1.id, name="户型A"), Layout(project_id=p1.id, name="户型B")]
+    session.add_all(layouts)
+    session.flush()
+    units = make_units(session, p1, code="8", floors=12, per_floor=2)
+    for unit in units:
+        unit.layout_id = layouts[unit.position - 1].id
+        unit.orientation = "south_north" if unit.position == 1 else "east"
+    other = make_units(session, p2, code="9", floors=1, per_floor=1)[0]
+    session.flush()
+    unit = {(u.floor, u.position): u for u in units}
+    consultant = market.user("consultant")
+    day = date(2026, 11, 10)
+    plan = [((1, 1), 3, 0), ((6, 1), 2, 1), ((7, 2), 1, 0), ((12, 2), 1, 0)]
+    for key, n, saved in plan:
+        for i in range(n):
+            trial_cmd.record_trial(
+                session, consultant, unit[key], saved=i < saved, at=at(day, 9 + i)
+            )
+    trial_cmd.record_trial(session, consultant, unit[(2, 1)], at=at(date(2026, 10, 31), 15))
+    trial_cmd.record_trial(session, market.user("consultant_p2"), other, at=at(day))
+    deal_cmd.subscribe(
+        session,
+        actor=consultant,
+        unit_id=unit[(6, 1)].id,
+        customer_id=market.customers[0].id,
+        plan_id=market.lump.id,
+        deposit=D("50000"),
+        today=date(2026, 11, 20),
+    )
+    return unit, layouts, other
+
+
+def period(market, **changes):
+    from data_layer.queries.quote_trials import Period
+
+    values = dict(start=PERIOD_START, end=PERIOD_END, project_id=market.world.projects[0].id)
+    values.update(changes)
+    return Period(**values)
+
+
+def test_counts_by_layout_orientation_band_parity_and_building(session, market, tried):
+    from data_layer.queries import quote_trials as q
+
+    manager = market.user("manager")
+    p = period(market)
+    assert q.total(session, manager, p) == (7, 1)
+    layout = q.by_layout(session, manager, p)
+    assert layout[["layout", "trials", "saved", "subscriptions"]].values.tolist() == [
+        ["户型A", 5, 1, 1],
+        ["户型B", 2, 0, 0],
+    ]
+    assert layout["conversion"].tolist()[0] == D("0.2000")
+    assert layout["conversion"].tolist()[1] == D("0.0000")
+    orientation = q.by_orientation(session, manager, p)
+    assert orientation[["orientation", "trials"]].values.tolist() == [
+        ["south_north", 5],
+        ["east", 2],
+    ]
+    band = q.by_floor_band(session, manager, p)
+    assert band[["band", "low", "high", "trials", "saved"]].values.tolist() == [
+        [0, 1, 5, 3, 0],
+        [1, 6, 10, 3, 1],
+        [2, 11, 15, 1, 0],
+    ]
+    band3 = q.by_floor_band(session, manager, period(market, band=3))
+    assert band3[["low", "trials"]].values.tolist() == [[1, 3], [4, 2], [7, 1], [10, 1]]
+    parity = q.by_parity(session, manager, p)
+    assert parity[["parity", "trials"]].values.tolist() == [["odd", 4], ["even", 3]]
+    building = q.by_building(session, manager, p)
+    assert building[["building", "trials", "saved"]].values.tolist() == [["8栋", 7, 1]]
+
+
+def test_top_units_with_their_state_now(session, market, tried):
+    from data_layer.queries import quote_trials as q
+
+    _unit, _layouts, _other = tried
+    top = q.top_units(session, market.user("manager"), period(market))
+    assert top["unit"].tolist() == ["8-1-101", "8-1-601", "8-1-702", "8-1-1202"]
+    assert top["trials"].tolist() == [3, 2, 1, 1]
+    first, second = top.iloc[0], top.iloc[1]
+    assert (first["status"], first["sold"], first["layout"], first["orientation"]) == (
+        "available",
+        False,
+        "户型A",
+        "south_north",
+    )
+    assert first["list_total"] == D("2000000.00") and isinstance(first["list_total"], Decimal)
+    assert (second["status"], second["sold"], second["saved"]) == ("subscribed", True, 1)
+    assert list(top.columns) == q.TOP_COLUMNS
+    assert len(q.top_units(session, market.user("manager"), period(market), limit=2)) == 2
+
+
+def test_scope_period_and_building_filters(session, market, tried):
+    from data_layer.queries import quote_trials as q
+
+    _unit, _layouts, other = tried
+    # All projects of the viewer: the manager of P1 never counts P2's trial.
+    everything = period(market, project_id=None)
+    assert q.total(session, market.user("manager"), everything) == (7, 1)
+    # The executive sees both projects; the P2 consultant only P2's trial.
+    assert q.total(session, market.user("executive"), everything) == (8, 1)
+    assert q.total(session, market.user("consultant_p2"), everything) == (1, 0)
+    # A consultant sees the whole project's statistics, not only their own trials.
+    assert q.total(session, market.user("consultant2"), period(market)) == (7, 1)
+    # Another project asked for by id is refused.
+    from data_layer.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        q.total(session, market.user("manager"), period(market, project_id=other.project_id))
+    # Without quote.view: refused.
+    with pytest.raises(PermissionDenied):
+        q.by_layout(session, market.user("aftersales"), period(market))
+    # The period's days are local: October's trial only in October.
+    october = period(market, start=date(2026, 10, 1), end=date(2026, 10, 31))
+    assert q.total(session, market.user("manager"), october) == (1, 0)
+    # A building with no trial: empty frames with their columns.
+    from tests.test_deals_support import make_units
+
+    empty = make_units(session, market.world.projects[0], code="10", floors=1, per_floor=1)
+    p = period(market, building_id=empty[0].building_id)
+    assert q.total(session, market.user("manager"), p) == (0, 0)
+    assert q.by_layout(session, market.user("manager"), p).empty
+    assert q.top_units(session, market.user("manager"), p).empty
+    assert list(q.by_floor_band(session, market.user("manager"), p).columns) == [
+        "band",
+        "low",
+        "high",
+        "trials",
+        "saved",
+    ]
 
 
 # --- through the Flask client -------------------------------------------------------------------
