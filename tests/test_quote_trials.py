@@ -359,3 +359,79 @@ def test_a_failure_to_count_still_shows_the_figures(env, monkeypatch, caplog):
     assert "1,791,900.00" in out
     assert "not counted" in caplog.text
     assert trial_count(app) == before
+
+
+def test_the_statistics_callback_answers_and_exports(env):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    from data_layer import localtime
+    from data_layer.models import AuditEntry
+    from pages.plan import trial_ids as tids
+    from tests.test_crm_callbacks import db_session, logged_in, post, response_of
+    from tests.test_quotes_callbacks import form, run
+
+    app, plan_id, unit_id = env
+    consultant = logged_in(app, "consultant")
+    run(consultant, app, form(unit_id, plan_id, None), ids.TRY)  # at least one trial today
+    today = localtime.today().isoformat()
+    values = {
+        f"{tids.DATES}.start_date": today,
+        f"{tids.DATES}.end_date": today,
+        f"{tids.BAND}.value": 5,
+    }
+    out = response_of(post(consultant, app, tids.TOP_GRID, "rowData", values))
+    [top] = out[tids.TOP_GRID]["rowData"]
+    assert top["unit"] == "1-1-101" and top["trials"] == trial_count(app)
+    assert top["status_label"] == "待售" and top["sold_label"] == "否" and top["rank"] == 1
+    assert "customer" not in top and "customer_id" not in top  # statistics, no names
+    layout_chart = out[tids.LAYOUT_CHART]["figure"]
+    assert layout_chart["data"][0]["y"] == [trial_count(app)]
+    assert "试算" in str(out[tids.SUMMARY]["children"])
+    assert out[tids.EMPTY]["children"] is None
+    # The floor-band chart labels its bars in Chinese.
+    assert out[tids.BAND_CHART]["figure"]["data"][0]["x"] == ["1–5层"]
+    parity = out[tids.PARITY_CHART]["figure"]["data"][0]
+    assert parity["x"] == ["奇数层"]
+    # A period without trials explains itself.
+    empty = {
+        **values,
+        f"{tids.DATES}.start_date": "2020-01-01",
+        f"{tids.DATES}.end_date": "2020-01-31",
+    }
+    out = response_of(post(consultant, app, tids.TOP_GRID, "rowData", empty))
+    assert out[tids.TOP_GRID]["rowData"] == []
+    assert "所选期间没有试算记录" in str(out[tids.EMPTY]["children"])
+    # The export is what the grid shows, audited.
+    manager = logged_in(app, "manager")
+    resp = post(
+        manager, app, tids.TOP_DOWNLOAD, "data", {**values, f"{tids.TOP_EXPORT}.n_clicks": 1}
+    )
+    download = response_of(resp)[tids.TOP_DOWNLOAD]["data"]
+    sheet = load_workbook(io.BytesIO(base64.b64decode(download["content"]))).active
+    header = [c.value for c in sheet[1]]
+    assert "房间" in header and "试算次数" in header and "表价总价" in header
+    assert sheet.cell(2, header.index("房间") + 1).value == "1-1-101"
+    with db_session(app) as s:
+        assert s.scalar(select(func.count()).where(AuditEntry.action == "export.quote_trials")) >= 1
+    resp = post(
+        manager, app, tids.LAYOUT_DOWNLOAD, "data", {**values, f"{tids.LAYOUT_EXPORT}.n_clicks": 1}
+    )
+    assert response_of(resp)[tids.LAYOUT_DOWNLOAD]["data"]["content"]
+
+
+def test_the_statistics_need_a_session_and_quote_view(env):
+    from pages.plan import trial_ids as tids
+    from tests.test_crm_callbacks import logged_in, post
+
+    app, _plan_id, _unit_id = env
+    anonymous = app.server.test_client()
+    assert post(anonymous, app, tids.TOP_GRID, "rowData", {}).status_code == 401
+    for username in ("finance", "aftersales", "marketing"):
+        assert post(logged_in(app, username), app, tids.TOP_GRID, "rowData", {}).status_code == 403
+    assert post(logged_in(app, "exec"), app, tids.TOP_GRID, "rowData", {}).status_code == 200
+    # The page itself: in the 置业计划 menu for those who may open it.
+    page = logged_in(app, "manager").get("/plan/trials")
+    assert page.status_code == 200
