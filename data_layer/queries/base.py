@@ -302,6 +302,8 @@ CATEGORY_LABELS = {
     "purpose": "置业目的",
     "expense_category": "费用类别",
     "payment_method": "付款方式",
+    "mortgage_document": "按揭资料",
+    "certificate_document": "产权资料",
 }
 
 
