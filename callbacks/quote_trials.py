@@ -25,6 +25,7 @@ DEFAULT_DAYS = 30
 TRIAL_COLOR = charts.COLORS[0]
 SAVED_COLOR = charts.COLORS[1]
 SOLD_COLOR = charts.COLORS[2]
+MAX_BARS = 12  # the charts show the most tried; the grid below lists every layout
 
 
 def _date(value) -> date | None:
@@ -84,12 +85,11 @@ def top_rows(session, user, p: queries.Period) -> list[dict]:
     """The most tried units with labels, exact Decimals (the export) — the grid formats them."""
     labels = _orientations(session)
     rows = []
-    for rank, row in enumerate(exports.exact_rows(queries.top_units(session, user, p)), 1):
+    for row in exports.exact_rows(queries.top_units(session, user, p)):
         status = UnitStatus(row["status"])
         rows.append(
             {
                 **row,
-                "rank": rank,
                 "orientation_label": _orientation(labels, row["orientation"]),
                 "layout": _layout(row["layout"]),
                 "status_label": _(STATUS_LABELS[status]),
@@ -103,7 +103,8 @@ def layout_rows(session, user, p: queries.Period) -> list[dict]:
     frame = queries.by_layout(session, user, p)
     return [
         {
-            "key": "-" if row["layout_id"] is None else str(int(row["layout_id"])),
+            "key": f"{row['project']}/{row['layout_id'] or '-'}",
+            "project": row["project"],
             "layout": _layout(row["layout"]),
             "trials": int(row["trials"]),
             "saved": int(row["saved"]),
@@ -150,26 +151,80 @@ def _simple(title: str, labels: list[str], counts: list[int], empty: str) -> dic
     return _chart(title, [_bars(labels, counts, _("试算次数"), TRIAL_COLOR)], showlegend=False)
 
 
+def _hbars(names, counts, name, color, **extra) -> dict:
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "y": names,
+        "x": counts,
+        "name": name,
+        "marker": {"color": color},
+        "text": counts,
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{x}<extra>" + name + "</extra>",
+        **extra,
+    }
+
+
+def _ranked(title: str, data: list[dict], **layout) -> dict:
+    """Long Chinese names (户型, 楼栋) read best as horizontal bars, the most tried on top."""
+    return charts.figure(
+        data,
+        title,
+        xaxis={**charts.LAYOUT["xaxis"], "rangemode": "tozero", "tickformat": ",d"},
+        yaxis={
+            **charts.LAYOUT["yaxis"],
+            "type": "category",
+            "autorange": "reversed",
+            "ticksuffix": " ",
+        },
+        margin={"l": 10, "r": 30, "t": 45, "b": 30},
+        bargap=0.3,
+        uniformtext={"minsize": 10, "mode": "show"},  # thin grouped bars keep readable figures
+        **layout,
+    )
+
+
+def _named(rows: list[dict], name: str) -> list[str]:
+    """Names with their project when the rows come from more than one project."""
+    several = len({r["project"] for r in rows}) > 1
+    return [f"{r['project']} · {r[name]}" if several else r[name] for r in rows]
+
+
 def layout_figure(rows: list[dict], empty: str) -> dict:
+    rows = rows[:MAX_BARS]
     if not rows:
         return charts.empty(empty)
-    names = [r["layout"] for r in rows]
+    names = _named(rows, "layout")
     rates = [f"{float(r['conversion']):.1%}" if r["conversion"] is not None else "—" for r in rows]
-    return _chart(
+    return _ranked(
         _("户型：试算次数与认购"),
         [
-            _bars(names, [r["trials"] for r in rows], _("试算次数"), TRIAL_COLOR),
-            _bars(
+            _hbars(names, [r["trials"] for r in rows], _("试算次数"), TRIAL_COLOR),
+            _hbars(
                 names,
                 [r["subscriptions"] for r in rows],
                 _("认购（套）"),
                 SOLD_COLOR,
                 customdata=rates,
-                hovertemplate="%{x}: %{y} (" + _("认购/试算") + " %{customdata})<extra></extra>",
+                hovertemplate="%{y}: %{x} (" + _("认购/试算") + " %{customdata})<extra></extra>",
             ),
         ],
         barmode="group",
-        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+    )
+
+
+def building_figure(rows: list[dict], empty: str) -> dict:
+    rows = rows[:MAX_BARS]
+    if not rows:
+        return charts.empty(empty)
+    counts = [r["trials"] for r in rows]
+    return _ranked(
+        _("楼栋"),
+        [_hbars(_named(rows, "building"), counts, _("试算次数"), TRIAL_COLOR)],
+        showlegend=False,
     )
 
 
@@ -273,7 +328,7 @@ def register(app):
                 parity["trials"].tolist(),
                 none,
             ),
-            _simple(_("楼栋"), building["building"].tolist(), building["trials"].tolist(), none),
+            building_figure(building.to_dict("records"), none),
             format.grid_records(top_rows(session, user, p)),
             format.grid_records(layouts),
         )

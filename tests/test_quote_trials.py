@@ -385,10 +385,10 @@ def test_the_statistics_callback_answers_and_exports(env):
     out = response_of(post(consultant, app, tids.TOP_GRID, "rowData", values))
     [top] = out[tids.TOP_GRID]["rowData"]
     assert top["unit"] == "1-1-101" and top["trials"] == trial_count(app)
-    assert top["status_label"] == "待售" and top["sold_label"] == "否" and top["rank"] == 1
+    assert top["status_label"] == "待售" and top["sold_label"] == "否"
     assert "customer" not in top and "customer_id" not in top  # statistics, no names
     layout_chart = out[tids.LAYOUT_CHART]["figure"]
-    assert layout_chart["data"][0]["y"] == [trial_count(app)]
+    assert layout_chart["data"][0]["x"] == [trial_count(app)]  # horizontal bars
     assert "试算" in str(out[tids.SUMMARY]["children"])
     assert out[tids.EMPTY]["children"] is None
     # The floor-band chart labels its bars in Chinese.

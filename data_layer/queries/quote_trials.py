@@ -23,6 +23,7 @@ from ..models import (
     DealStage,
     DealState,
     Layout,
+    Project,
     QuoteTrial,
     Unit,
     UnitStatus,
@@ -121,29 +122,32 @@ def by_parity(session: Session, viewer: User, period: Period) -> pd.DataFrame:
 
 
 def by_building(session: Session, viewer: User, period: Period) -> pd.DataFrame:
-    """building_id, building (name), trials, saved — most tried first."""
+    """building_id, project (name), building (name), trials, saved — most tried first."""
     _check(viewer, period)
     saved = func.sum(case((QuoteTrial.saved.is_(True), 1), else_=0))
     query = _where(
-        select(Building.id, Building.name, func.count(), saved)
+        select(Building.id, Project.name, Building.name, func.count(), saved)
         .select_from(QuoteTrial)
         .join(Unit, Unit.id == QuoteTrial.unit_id)
-        .join(Building, Building.id == Unit.building_id),
+        .join(Building, Building.id == Unit.building_id)
+        .join(Project, Project.id == Building.project_id),
         viewer,
         period,
-    ).group_by(Building.id, Building.name)
-    rows = [(i, name, int(n), int(s or 0)) for i, name, n, s in session.execute(query)]
-    frame = pd.DataFrame(rows, columns=["building_id", "building", "trials", "saved"])
+    ).group_by(Building.id, Project.name, Building.name)
+    rows = [(i, p, b, int(n), int(s or 0)) for i, p, b, n, s in session.execute(query)]
+    frame = pd.DataFrame(rows, columns=["building_id", "project", "building", "trials", "saved"])
     return frame.sort_values(["trials", "building"], ascending=[False, True], ignore_index=True)
 
 
 def by_layout(session: Session, viewer: User, period: Period) -> pd.DataFrame:
-    """Interest and conversion per layout: layout_id (None: units without one), layout, trials,
+    """Interest and conversion per layout: layout_id (None: units without one), project (name;
+    a project's units without a layout are a row of their own), layout, trials,
     saved, subscriptions (live 认购/签约 of the period, as the overview counts sales) and
     conversion = subscriptions ÷ trials (Decimal to 0.0001, None without trials) — one statement."""
     _check(viewer, period)
     tried = _where(
         select(
+            QuoteTrial.project_id.label("project_id"),
             Unit.layout_id.label("layout_id"),
             literal(1).label("trial"),
             case((QuoteTrial.saved.is_(True), 1), else_=0).label("saved"),
@@ -157,6 +161,7 @@ def by_layout(session: Session, viewer: User, period: Period) -> pd.DataFrame:
     sale_day = func.coalesce(Deal.subscribed_on, Deal.contracted_on)
     sold = authz.restrict(
         select(
+            Deal.project_id.label("project_id"),
             Unit.layout_id.label("layout_id"),
             literal(0).label("trial"),
             literal(0).label("saved"),
@@ -182,24 +187,35 @@ def by_layout(session: Session, viewer: User, period: Period) -> pd.DataFrame:
     query = (
         select(
             both.c.layout_id,
+            Project.name,
             Layout.name,
             trials,
             func.sum(both.c.saved).cast(Integer),
             func.sum(both.c.sold).cast(Integer),
         )
         .select_from(both)
+        .join(Project, Project.id == both.c.project_id)
         .outerjoin(Layout, Layout.id == both.c.layout_id)
-        .group_by(both.c.layout_id, Layout.name)
+        .group_by(both.c.project_id, both.c.layout_id, Project.name, Layout.name)
     )
     rows = []
-    for layout_id, name, n, s, subs in session.execute(query):
+    for layout_id, project, name, n, s, subs in session.execute(query):
         n, s, subs = int(n or 0), int(s or 0), int(subs or 0)
         rate = (
             (Decimal(subs) / Decimal(n)).quantize(Decimal("0.0001"), ROUND_HALF_UP) if n else None
         )
-        rows.append((layout_id, name or "", n, s, subs, rate))
+        rows.append((layout_id, project, name or "", n, s, subs, rate))
     frame = pd.DataFrame(
-        rows, columns=["layout_id", "layout", "trials", "saved", "subscriptions", "conversion"]
+        rows,
+        columns=[
+            "layout_id",
+            "project",
+            "layout",
+            "trials",
+            "saved",
+            "subscriptions",
+            "conversion",
+        ],
     )
     return frame.sort_values(
         ["trials", "subscriptions", "layout"], ascending=[False, False, True], ignore_index=True
@@ -208,6 +224,7 @@ def by_layout(session: Session, viewer: User, period: Period) -> pd.DataFrame:
 
 TOP_COLUMNS = [
     "unit_id",
+    "project",
     "unit",
     "building",
     "floor",
@@ -252,6 +269,7 @@ def top_units(
     query = (
         select(
             top.c.unit_id,
+            Project.name,
             Unit.code,
             Building.name,
             Unit.floor,
@@ -268,23 +286,24 @@ def top_units(
         .select_from(top)
         .join(Unit, Unit.id == top.c.unit_id)
         .join(Building, Building.id == Unit.building_id)
+        .join(Project, Project.id == Unit.project_id)
         .outerjoin(Layout, Layout.id == Unit.layout_id)
         .order_by(top.c.trials.desc(), top.c.unit_id)
     )
     rows = []
     for row in session.execute(query):
-        status = UnitStatus(row[9])
+        status = UnitStatus(row[10])
         rows.append(
             (
-                *row[:4],
-                row[4] or "",
+                *row[:5],
                 row[5] or "",
-                *row[6:9],
+                row[6] or "",
+                *row[7:10],
                 status.value,
                 status in SOLD,
-                int(row[10]),
-                int(row[11] or 0),
+                int(row[11]),
                 int(row[12] or 0),
+                int(row[13] or 0),
             )
         )
     return pd.DataFrame(rows, columns=TOP_COLUMNS)

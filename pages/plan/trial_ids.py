@@ -24,24 +24,23 @@ BAND_SIZES = (3, 5, 10)
 
 
 def top_columns() -> list[dict]:
-    """试算最多的房间: the unit's state now, its list price, how often it was tried."""
+    """试算最多的房间: the unit's state now (认购/签约: sold), its list price, how often it
+    was tried."""
     fmt = format.current()
     count = {"type": "numericColumn", "filter": "agNumberColumnFilter", "minWidth": 100}
     return [
-        {"field": "rank", "headerName": "排名", "maxWidth": 80, **count, "minWidth": 70},
-        {"field": "unit", "headerName": "房间", "minWidth": 110, "pinned": "left"},
-        {"field": "building", "headerName": "楼栋", "minWidth": 90},
+        {"field": "unit", "headerName": "房间", "minWidth": 105, "pinned": "left"},
+        {"field": "project", "headerName": "项目", "minWidth": 130},
         {"field": "floor", "headerName": "楼层", **count, "minWidth": 80},
-        {"field": "layout", "headerName": "户型", "minWidth": 110},
-        {"field": "orientation_label", "headerName": "朝向", "minWidth": 90},
-        format.number_column("gross_area", "建筑面积", fmt.area_places, minWidth=110),
-        format.number_column("list_unit_price", "表价单价", fmt.price_places, minWidth=120),
-        format.number_column("list_total", "表价总价", fmt.amount_places, minWidth=140),
-        {"field": "status_label", "headerName": "当前状态", "minWidth": 100},
-        {"field": "sold_label", "headerName": "已售", "minWidth": 80},
-        {"field": "trials", "headerName": "试算次数", **count, "sort": "desc"},
-        {"field": "saved", "headerName": "保存计划书", **count, "minWidth": 110},
-        {"field": "customers", "headerName": "客户数", **count},
+        {"field": "layout", "headerName": "户型", "minWidth": 145},
+        {"field": "orientation_label", "headerName": "朝向", "minWidth": 85},
+        format.number_column("gross_area", "建筑面积", fmt.area_places, minWidth=105),
+        format.number_column("list_unit_price", "表价单价", fmt.price_places, minWidth=115),
+        format.number_column("list_total", "表价总价", fmt.amount_places, minWidth=135),
+        {"field": "status_label", "headerName": "当前状态", "minWidth": 108},
+        {"field": "trials", "headerName": "试算次数", **count, "sort": "desc", "minWidth": 120},
+        {"field": "saved", "headerName": "保存计划书", **count, "minWidth": 118},
+        {"field": "customers", "headerName": "客户数", **count, "minWidth": 95},
     ]
 
 
@@ -49,7 +48,8 @@ def layout_columns() -> list[dict]:
     """户型试算与认购: interest (trials) against sales (认购) per layout."""
     count = {"type": "numericColumn", "filter": "agNumberColumnFilter", "minWidth": 110}
     return [
-        {"field": "layout", "headerName": "户型", "minWidth": 140},
+        {"field": "project", "headerName": "项目", "minWidth": 120},
+        {"field": "layout", "headerName": "户型", "minWidth": 180},
         {"field": "trials", "headerName": "试算次数", **count},
         {"field": "saved", "headerName": "保存计划书", **count},
         {"field": "subscriptions", "headerName": "认购（套）", **count},

@@ -42,12 +42,15 @@ def layout(**_query):
     today = localtime.today()
     filters = html.Div(
         [
-            dcc.DatePickerRange(
-                id=ids.DATES,
-                start_date=(today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
-                end_date=today.isoformat(),
-                display_format="YYYY-MM-DD",
-                minimum_nights=0,
+            html.Div(
+                dcc.DatePickerRange(
+                    id=ids.DATES,
+                    start_date=(today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
+                    end_date=today.isoformat(),
+                    display_format="YYYY-MM-DD",
+                    minimum_nights=0,
+                ),
+                style={"width": "300px"},
             ),
             html.Div(
                 dcc.Dropdown(id=ids.BUILDING, placeholder=_("全部楼栋"), clearable=True),
@@ -62,7 +65,7 @@ def layout(**_query):
                     value=5,
                     clearable=False,
                 ),
-                style={"width": "150px"},
+                style={"width": "170px"},
                 title=_("楼层段"),
             ),
         ],
@@ -83,8 +86,8 @@ def layout(**_query):
             html.Div(id=ids.EMPTY),
             dbc.Row(
                 [
-                    dbc.Col(_chart(ids.LAYOUT_CHART), lg=7, className="mb-3"),
-                    dbc.Col(_chart(ids.ORIENTATION_CHART), lg=5, className="mb-3"),
+                    dbc.Col(_chart(ids.LAYOUT_CHART, 400), lg=7, className="mb-3"),
+                    dbc.Col(_chart(ids.ORIENTATION_CHART, 400), lg=5, className="mb-3"),
                 ],
                 className="g-3",
             ),
