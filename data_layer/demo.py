@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import demo_aftersales, demo_crm, demo_marketing, figures, localtime
+from . import demo_aftersales, demo_crm, demo_marketing, demo_trials, figures, localtime
 from .bulk import bulk_insert
 from .commands.deals import (
     DEFAULT_EXTRA_DISCOUNT_LIMIT,
@@ -1008,6 +1008,7 @@ def load(
     crm = demo_crm.load(db, Random(extra_seeds[0]), today)
     campaigns = demo_marketing.load(db, Random(extra_seeds[1]), today)
     progress(f"  售后 aftersales: {demo_aftersales.load(db, Random(seed + 15), today)}")
+    progress(f"  试算统计 price trials: {demo_trials.load(db, Random(seed + 16), today)}")
     # The demo wrote customers with Core updates too: the overview's daily figures are
     # recomputed from the tables once, as after any bulk load.
     with db.writer() as session:

@@ -5,7 +5,7 @@ screen's callbacks through the Flask client."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -301,6 +301,33 @@ def test_scope_period_and_building_filters(session, market, tried):
         "trials",
         "saved",
     ]
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_trials_in_office_hours_saved_ones_at_their_quote(session, market):
+    from random import Random
+
+    from data_layer import demo_trials, localtime
+
+    consultant = market.user("consultant")
+    quote = cmd.create_quote(session, actor=consultant, terms=terms(market), today=TODAY)
+    quote.created_at = localtime.to_utc(datetime(2026, 12, 3, 15, 20))
+    session.flush()
+    summary = demo_trials.seed(session, Random(3), TODAY)
+    rows = trials(session)
+    browsing = [r for r in rows if not r.saved]
+    assert len(browsing) == demo_trials.PER_PROJECT and summary.startswith("400")
+    [saved] = [r for r in rows if r.saved]
+    assert saved.at == quote.created_at.replace(microsecond=0)
+    for row in browsing:
+        moment = localtime.local(row.at, "Asia/Shanghai")
+        assert time(9, 30) <= moment.time() < time(18, 0)
+        assert TODAY - timedelta(days=demo_trials.DAYS) <= moment.date() < TODAY
+    # Idempotent.
+    assert demo_trials.seed(session, Random(3), TODAY).startswith("已有")
+    assert len(trials(session)) == len(rows)
 
 
 # --- through the Flask client -------------------------------------------------------------------
