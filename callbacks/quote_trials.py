@@ -145,10 +145,23 @@ def _chart(title: str, data: list[dict], **layout) -> dict:
     )
 
 
+def _blank(title: str, message: str) -> dict:
+    """An empty chart keeps its title and says why it is empty."""
+    figure = charts.empty(message)
+    figure["layout"]["title"] = {"text": title, "x": 0.01, "font": {"size": 15}}
+    return figure
+
+
 def _simple(title: str, labels: list[str], counts: list[int], empty: str) -> dict:
     if not counts:
-        return charts.empty(empty)
-    return _chart(title, [_bars(labels, counts, _("试算次数"), TRIAL_COLOR)], showlegend=False)
+        return _blank(title, empty)
+    bars = _bars(labels, counts, _("试算次数"), TRIAL_COLOR, width=_width(len(counts)))
+    return _chart(title, [bars], showlegend=False)
+
+
+def _width(count: int) -> float:
+    """Bars as wide as with six categories: one or two bars do not fill the whole chart."""
+    return round(0.65 * min(1, count / 6), 3)
 
 
 def _hbars(names, counts, name, color, **extra) -> dict:
@@ -195,7 +208,7 @@ def _named(rows: list[dict], name: str) -> list[str]:
 def layout_figure(rows: list[dict], empty: str) -> dict:
     rows = rows[:MAX_BARS]
     if not rows:
-        return charts.empty(empty)
+        return _blank(_("户型：试算次数与认购"), empty)
     names = _named(rows, "layout")
     rates = [f"{float(r['conversion']):.1%}" if r["conversion"] is not None else "—" for r in rows]
     return _ranked(
@@ -219,11 +232,19 @@ def layout_figure(rows: list[dict], empty: str) -> dict:
 def building_figure(rows: list[dict], empty: str) -> dict:
     rows = rows[:MAX_BARS]
     if not rows:
-        return charts.empty(empty)
+        return _blank(_("楼栋"), empty)
     counts = [r["trials"] for r in rows]
     return _ranked(
         _("楼栋"),
-        [_hbars(_named(rows, "building"), counts, _("试算次数"), TRIAL_COLOR)],
+        [
+            _hbars(
+                _named(rows, "building"),
+                counts,
+                _("试算次数"),
+                TRIAL_COLOR,
+                width=_width(len(counts)),
+            )
+        ],
         showlegend=False,
     )
 
@@ -297,8 +318,17 @@ def register(app):
                 color="light",
                 className="py-2 border",
             )
-            blank = charts.empty(none)
-            return summary, hint, blank, blank, blank, blank, blank, [], []
+            return (
+                summary,
+                hint,
+                layout_figure([], none),
+                _simple(_("朝向"), [], [], none),
+                _simple(_("楼层段"), [], [], none),
+                _simple(_("奇偶楼层"), [], [], none),
+                building_figure([], none),
+                [],
+                [],
+            )
         labels = _orientations(session)
         orientation = queries.by_orientation(session, user, p)
         bands = queries.by_floor_band(session, user, p)
