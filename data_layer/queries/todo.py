@@ -36,6 +36,7 @@ from ..models import (
     Money,
     PaymentPlan,
     PriceAdjustment,
+    Project,
     Quote,
     Receipt,
     ReceiptAllocation,
@@ -83,9 +84,24 @@ def _project(viewer: User, project_id) -> int | None:
     return project_id if authz.scope(viewer).allows_project(project_id) else None
 
 
+def _scoped(
+    query, viewer: User, column, project_id: int | None, consultant_column=None, *, few=False
+):
+    """Limit `query` to the project (`project_id`) or the viewer's projects, and a consultant
+    to their own rows. `few`: the rows wanted are few among many (drafts waiting for audit,
+    pending approvals) and an index leads with the project: for a viewer who sees every project
+    the projects are then named by a subquery, so that MariaDB walks that index project by
+    project instead of the whole table (receipts to audit: 1.5 s → 3 ms on the bench data).
+    For wide ranges (overdue receivables) walking by project costs SQLite more than a scan."""
+    if project_id:
+        query = query.where(column == project_id)
+    elif few and authz.sees_every_project(viewer):
+        query = query.where(column.in_(select(Project.id)))
+    return authz.restrict(query, viewer, column, consultant_column)
+
+
 def _deals(query, viewer: User, project_id: int | None, column=Deal.project_id):
-    query = authz.restrict(query, viewer, column, Deal.consultant_id)
-    return query.where(column == project_id) if project_id else query
+    return _scoped(query, viewer, column, project_id, Deal.consultant_id)
 
 
 def _count(session: Session, query) -> int:
@@ -151,9 +167,7 @@ def quotes_expiring(session: Session, viewer: User, project_id: int | None, toda
         .select_from(Quote)
         .where(Quote.valid_until.between(today, today + timedelta(days=ENDING_DAYS)), ~dealt)
     )
-    query = authz.restrict(query, viewer, Quote.project_id, Quote.consultant_id)
-    if project_id:
-        query = query.where(Quote.project_id == project_id)
+    query = _scoped(query, viewer, Quote.project_id, project_id, Quote.consultant_id)
     return _count(session, query)
 
 
@@ -164,9 +178,7 @@ def deal_approvals(session: Session, viewer: User, project_id: int | None) -> in
         .select_from(DealApproval)
         .where(DealApproval.status == ApprovalStatus.PENDING)
     )
-    query = authz.restrict(query, viewer, DealApproval.project_id)
-    if project_id:
-        query = query.where(DealApproval.project_id == project_id)
+    query = _scoped(query, viewer, DealApproval.project_id, project_id, few=True)
     return _count(session, query)
 
 
@@ -177,9 +189,7 @@ def price_approvals(session: Session, viewer: User, project_id: int | None) -> i
         .select_from(PriceAdjustment)
         .where(PriceAdjustment.status == AdjustmentStatus.PENDING)
     )
-    query = authz.restrict(query, viewer, PriceAdjustment.project_id)
-    if project_id:
-        query = query.where(PriceAdjustment.project_id == project_id)
+    query = _scoped(query, viewer, PriceAdjustment.project_id, project_id, few=True)
     return _count(session, query)
 
 
@@ -191,7 +201,15 @@ def new_deals_unpaid(session: Session, viewer: User, project_id: int | None, tod
     """最新成交: live deals subscribed or contracted within NEW_DEAL_DAYS days with no receipt
     yet (a voided one does not count)."""
     since = today - timedelta(days=NEW_DEAL_DAYS)
-    receipted = exists().where(Receipt.deal_id == Deal.id, Receipt.status != ReceiptStatus.VOIDED)
+    # The first receipt, not EXISTS: MariaDB turned NOT EXISTS into an anti-join that
+    # materialised every receipt (4.3 s → 0.5 s on the bench data).
+    receipt = (
+        select(Receipt.id)
+        .where(Receipt.deal_id == Deal.id, Receipt.status != ReceiptStatus.VOIDED)
+        .limit(1)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
     query = (
         select(func.count())
         .select_from(Deal)
@@ -199,7 +217,7 @@ def new_deals_unpaid(session: Session, viewer: User, project_id: int | None, tod
             Deal.state == DealState.LIVE,
             Deal.stage.in_((DealStage.SUBSCRIBED, DealStage.CONTRACTED)),
             or_(Deal.subscribed_on >= since, Deal.contracted_on >= since),
-            ~receipted,
+            receipt.is_(None),
         )
     )
     return _count(session, _deals(query, viewer, project_id))
@@ -214,9 +232,7 @@ def changes_approved(session: Session, viewer: User, project_id: int | None, tod
         .select_from(DealApproval)
         .where(DealApproval.status == ApprovalStatus.APPROVED, DealApproval.decided_at >= since)
     )
-    query = authz.restrict(query, viewer, DealApproval.project_id)
-    if project_id:
-        query = query.where(DealApproval.project_id == project_id)
+    query = _scoped(query, viewer, DealApproval.project_id, project_id, few=True)
     return _count(session, query)
 
 
@@ -227,9 +243,7 @@ def vouchers_to_audit(session: Session, viewer: User, project_id: int | None) ->
         func.coalesce(func.sum(case((refund, 0), else_=1)), 0),
         func.coalesce(func.sum(case((refund, 1), else_=0)), 0),
     ).where(Receipt.status == ReceiptStatus.DRAFT)
-    query = authz.restrict(query, viewer, Receipt.project_id)
-    if project_id:
-        query = query.where(Receipt.project_id == project_id)
+    query = _scoped(query, viewer, Receipt.project_id, project_id, few=True)
     receipts, refunds = session.execute(query).one()
     return int(receipts or 0), int(refunds or 0)
 
@@ -237,39 +251,33 @@ def vouchers_to_audit(session: Session, viewer: User, project_id: int | None) ->
 def refunds_owed(session: Session, viewer: User, project_id: int | None) -> tuple[int, Decimal]:
     """Closed deals (cancelled, forfeited, swapped) whose refund is still owed: deals and amount
     not yet paid out nor held by a draft refund voucher (as 退款登记 lists them)."""
-    # What draft refund vouchers hold, per refund line: read for the few refund lines only
-    # (grouping every draft allocation first cost a second on the bench data).
-    held = (
-        select(func.coalesce(func.sum(ReceiptAllocation.amount), 0))
-        .join(Receipt, Receipt.id == ReceiptAllocation.receipt_id)
-        .where(
-            ReceiptAllocation.receivable_id == Receivable.id,
-            Receipt.status == ReceiptStatus.DRAFT,
+    # What draft vouchers hold per receivable, from the drafts of the viewer's projects (few,
+    # found by the (project_id, status) index); a correlated sum per line cost MariaDB 4 s.
+    drafts = (
+        select(
+            ReceiptAllocation.receivable_id.label("receivable_id"),
+            func.sum(ReceiptAllocation.amount).label("held"),
         )
-        .correlate(Receivable)
-        .scalar_subquery()
+        .join(Receipt, Receipt.id == ReceiptAllocation.receipt_id)
+        .where(Receipt.status == ReceiptStatus.DRAFT)
     )
+    drafts = _scoped(drafts, viewer, Receipt.project_id, project_id, few=True)
+    drafts = drafts.group_by(ReceiptAllocation.receivable_id).subquery("drafts")
     # Refund amounts, payments and draft lines are negative: what is still owed back is
     # −(amount − paid − held) (stored values throughout, converted once).
-    lines = (
-        select(
-            Receivable.deal_id.label("deal_id"),
-            (Receivable.paid - Receivable.amount + held).label("owed"),
-        )
+    owed = Receivable.paid - Receivable.amount + func.coalesce(drafts.c.held, 0)
+    query = (
+        select(func.count(func.distinct(Receivable.deal_id)), type_coerce(func.sum(owed), Money()))
         .join(Deal, Deal.id == Receivable.deal_id)
+        .outerjoin(drafts, drafts.c.receivable_id == Receivable.id)
         .where(
             Deal.state.in_(CLOSED_STATES),
             Receivable.kind == ReceivableKind.REFUND,
             Receivable.cancelled.is_(False),
+            owed > 0,
         )
     )
-    lines = authz.restrict(lines, viewer, Receivable.project_id)
-    if project_id:
-        lines = lines.where(Receivable.project_id == project_id)
-    lines = lines.subquery("refund_lines")
-    query = select(
-        func.count(func.distinct(lines.c.deal_id)), type_coerce(func.sum(lines.c.owed), Money())
-    ).where(lines.c.owed > 0)
+    query = _scoped(query, viewer, Receivable.project_id, project_id)
     deals, amount = session.execute(query).one()
     return int(deals or 0), amount or ZERO
 
@@ -321,10 +329,7 @@ def _live_contracts(viewer: User, project_id: int | None, kind: CaseKind):
         query = query.outerjoin(paid, paid.c.deal_id == Deal.id).where(
             or_(paid.c.paid >= paid.c.due, case_.id.is_not(None))
         )
-    query = authz.restrict(query, viewer, Deal.project_id)
-    if project_id:
-        query = query.where(Deal.project_id == project_id)
-    return query, case_
+    return _scoped(query, viewer, Deal.project_id, project_id), case_
 
 
 def case_counts(
