@@ -223,6 +223,14 @@ def test_finance_todo(session, world):
         1,
     )
     assert amounts(session, finance)["refunds_owed"] == D("15000.00")
+    # The administrator (every project, named by a subquery) counts the same.
+    group = counts(session, world.users["admin"])
+    assert (group["receipts_to_audit"], group["refunds_to_audit"], group["refunds_owed"]) == (
+        1,
+        1,
+        1,
+    )
+    assert amounts(session, world.users["admin"])["refunds_owed"] == D("15000.00")
     # Another project's finance clerk counts none of it; a consultant sees no finance tiles.
     assert counts(session, finance_p2) == dict.fromkeys(keys, 0)
     assert not set(keys) & set(counts(session, u["consultant"]))
