@@ -293,9 +293,11 @@ COMMANDS = Path(__file__).resolve().parent.parent / "data_layer" / "commands" / 
 
 
 def written_event_kinds() -> set[str]:
-    """Every kind that data_layer/commands/deals.py passes to `_event(...)`."""
+    """Every kind that data_layer/commands/deals.py passes to `_event(...)`, and the event of
+    data_layer/commands/settlement.py (面积补差)."""
     source = COMMANDS.read_text(encoding="utf-8")
-    kinds: set[str] = set()
+    settlement = COMMANDS.with_name("settlement.py").read_text(encoding="utf-8")
+    kinds: set[str] = set(re.findall(r'^EVENT = "([^"]+)"', settlement, re.MULTILINE))
     changes = [k.value for k in ApprovalKind]
     for prefix, kind in re.findall(r"_event\(\s*\w+,\s*\w+,\s*\w+,\s*(f?)(\"[^\"]*\")", source):
         text = kind.strip('"')

@@ -56,6 +56,7 @@ APPROVAL_LABELS = {
     "cancel": "退房",
     "swap": "换房",
     "rename": "更名",
+    "settlement": "面积补差",  # data_layer/commands/settlement.py
 }
 APPROVAL_STATUS_LABELS = {
     "pending": "待审批",

@@ -61,6 +61,7 @@ DEAL_EVENT_LABELS = {
     "swap_out": "换房（换出）",
     "swap_in": "换房（换入）",
     "rename": "更名",
+    "settlement": "面积补差",
     "request_discount": "申请额外优惠",
     "request_forfeit": "申请挞定",
     "request_cancel": "申请退房",
