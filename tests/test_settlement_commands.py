@@ -317,3 +317,45 @@ def test_scope_and_permissions(s):
     assert s.settlements() == []
     [line] = s.settle(deal, user="admin")
     assert line.amount == Decimal("20000.00")
+
+
+def test_a_negative_settlement_is_paid_out_on_the_refund_screen(s):
+    """A smaller measured area owes the buyer money on a live deal: 退款登记 lists it and pays
+    it out (a refund voucher on the 面积补差 line), 收款登记 does not offer it, and the
+    desktop's 待退款 counts it until it is paid."""
+    from data_layer.queries import finance as fin_q
+    from data_layer.queries import todo
+
+    finance = s.user("finance")
+    deal = s.deal(0)
+    other = s.deal(1)  # live, nothing owed back
+    s.measure(0, "97.00")
+    [line] = s.settle(deal)
+    assert line.amount == Decimal("-30000.00")
+    assert [
+        r for r in fin_q.open_receivables(s.session, finance, deal.id) if r["id"] == line.id
+    ] == []
+    owed = fin_q.refunds_frame(s.session, finance, None)
+    assert list(owed["receivable_id"]) == [line.id] and owed["open"].iloc[0] == Decimal("30000.00")
+    assert fin_q.refund_deals(s.session, finance, None) == [
+        {"deal_id": deal.id, "name": owed["unit"].iloc[0] + " " + owed["customer"].iloc[0],
+         "open": Decimal("30000.00")}
+    ]  # fmt: skip
+    assert todo.refunds_owed(s.session, finance, None) == (1, Decimal("30000.00"))
+    with pytest.raises(ValidationError):
+        fin_cmd.record_refund(
+            s.session, actor=finance, deal_id=deal.id, amount="30000.01", method="transfer"
+        )
+    with pytest.raises(fin_cmd.ReceiptRefused):
+        fin_cmd.record_refund(
+            s.session, actor=finance, deal_id=other.id, amount="1.00", method="transfer"
+        )
+    voucher = fin_cmd.record_refund(
+        s.session, actor=finance, deal_id=deal.id, amount="30000.00", method="transfer"
+    )
+    assert voucher.number.startswith("TK") and voucher.amount == Decimal("-30000.00")
+    assert todo.refunds_owed(s.session, finance, None) == (0, Decimal("0"))  # held by the draft
+    fin_cmd.audit_receipts(s.session, actor=finance, receipt_ids=[voucher.id])
+    s.session.refresh(line)
+    assert line.paid == Decimal("-30000.00")
+    assert fin_q.refunds_frame(s.session, finance, None).empty

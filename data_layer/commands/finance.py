@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -468,6 +468,27 @@ def reversed_ids(session: Session, receipt_ids: list[int]) -> set[int]:
     )
 
 
+def owes_back(kind: ReceivableKind, amount: Decimal, state: DealState) -> bool:
+    """Whether a receivable is money the deal owes its buyer, paid out on 退款登记: on a closed
+    deal (退房, 挞定, 换房, 过期) its REFUND lines; on a live one a negative 面积补差 line (the
+    measured area came out smaller). owed_back() is the same test in SQL."""
+    if state == DealState.LIVE:
+        return kind == ReceivableKind.SETTLEMENT and amount < 0
+    return kind == ReceivableKind.REFUND
+
+
+def owed_back():
+    """owes_back() as an SQL condition over Receivable joined with its Deal."""
+    return or_(
+        and_(Deal.state != DealState.LIVE, Receivable.kind == ReceivableKind.REFUND),
+        and_(
+            Deal.state == DealState.LIVE,
+            Receivable.kind == ReceivableKind.SETTLEMENT,
+            Receivable.amount < 0,
+        ),
+    )
+
+
 def record_refund(
     session: Session,
     *,
@@ -482,26 +503,27 @@ def record_refund(
     token: str | None = None,
 ) -> Receipt:
     """退款登记: a draft refund voucher (退款单, numbered TK… per company) paying out part or
-    all of what a closed deal (退房, 挞定, 换房, 过期) owes the buyer. It is audited, voided and
-    reversed like a receipt; its amount and allocations are negative."""
+    all of what a deal owes the buyer (owes_back: a closed deal's refund, a live deal's negative
+    面积补差). It is audited, voided and reversed like a receipt; its amount and allocations
+    are negative."""
     use_token(session, token, "finance.refund", actor)
     total = _amount(amount)
     deal = _lock_deal(session, deal_id)
     authz.require(actor, "finance.edit", project_id=deal.project_id)
-    if deal.state == DealState.LIVE:
+    lines = [
+        r
+        for r in _receivables(session, deal)
+        if not r.cancelled and owes_back(r.kind, r.amount, deal.state)
+    ]
+    if deal.state == DealState.LIVE and not lines:
         raise ReceiptRefused(
-            "该交易仍在进行中，不能退款：退房、挞定或换房审批生效后才能办理退款。",
+            "该交易仍在进行中，不能退款：退房、挞定或换房审批生效后，或面积补差应退时，才能办理退款。",
             "This deal is still live; a refund is paid only after it is cancelled, forfeited "
-            "or swapped.",
+            "or swapped, or when an area settlement owes the buyer money.",
         )
     method = _payment_method(session, method)
     payee = _person(session, deal, payee)
     paid_on = paid_on or localtime.today()
-    lines = [
-        r
-        for r in _receivables(session, deal)
-        if r.kind == ReceivableKind.REFUND and not r.cancelled
-    ]
     left = outstanding(session, lines)  # negative: what is still to be paid out
     open_total = -sum(left.values(), Decimal(0))
     if open_total <= 0:

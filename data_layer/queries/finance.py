@@ -229,7 +229,12 @@ def open_receivables(session: Session, viewer: User, deal_id: int | None) -> lis
     rows = list(
         session.scalars(
             select(Receivable)
-            .where(Receivable.deal_id == deal.id, Receivable.kind != ReceivableKind.REFUND)
+            # What the buyer owes: refunds and a negative 面积补差 are paid out on 退款登记.
+            .where(
+                Receivable.deal_id == deal.id,
+                Receivable.kind != ReceivableKind.REFUND,
+                Receivable.amount >= 0,
+            )
             .order_by(Receivable.seq)
         )
     )
@@ -654,9 +659,10 @@ def refunds_frame(
     open_only: bool = True,
     zone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
-    """待退款: what closed deals owe their buyers (positive amounts), what was paid out by
-    audited refund vouchers, what draft vouchers hold and what is still open."""
-    from ..commands.finance import outstanding
+    """待退款: what deals owe their buyers (commands.finance.owes_back: closed deals' refunds,
+    live deals' negative 面积补差; positive amounts here), what was paid out by audited refund
+    vouchers, what draft vouchers hold and what is still open."""
+    from ..commands.finance import outstanding, owed_back
     from .deals import STATE_LABELS
 
     authz.require(viewer, "finance.view")
@@ -667,11 +673,7 @@ def refunds_frame(
         .join(Unit, Unit.id == Deal.unit_id)
         .join(Customer, Customer.id == Deal.customer_id)
         .join(Project, Project.id == Receivable.project_id)
-        .where(
-            Receivable.kind == ReceivableKind.REFUND,
-            Receivable.cancelled.is_(False),
-            Deal.state != DealState.LIVE,
-        )
+        .where(owed_back(), Receivable.cancelled.is_(False))
     )
     query = authz.restrict(query, viewer, Receivable.project_id)
     if project_id:

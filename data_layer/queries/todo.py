@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, exists, extract, func, literal, or_, select, 
 from sqlalchemy.orm import Session, aliased
 
 from .. import authz, localtime
+from ..commands.finance import owed_back
 from ..models import (
     AdjustmentStatus,
     AftersalesCase,
@@ -59,7 +60,6 @@ BIRTHDAY_DAYS = 7
 ACTIVE_STAGES = (CustomerStage.LEAD, CustomerStage.OPPORTUNITY)
 ZERO = Decimal("0.00")
 # Every state but live, as an IN list the deal index can use (退款登记 reads `!= live`).
-CLOSED_STATES = tuple(s for s in DealState if s != DealState.LIVE)
 
 
 @dataclass(frozen=True)
@@ -249,8 +249,9 @@ def vouchers_to_audit(session: Session, viewer: User, project_id: int | None) ->
 
 
 def refunds_owed(session: Session, viewer: User, project_id: int | None) -> tuple[int, Decimal]:
-    """Closed deals (cancelled, forfeited, swapped) whose refund is still owed: deals and amount
-    not yet paid out nor held by a draft refund voucher (as 退款登记 lists them)."""
+    """Deals owing their buyer money (closed deals' refunds, live deals' negative 面积补差:
+    commands.finance.owed_back) not yet paid out nor held by a draft refund voucher, as
+    退款登记 lists them: deals and amount."""
     # What draft vouchers hold per receivable, from the drafts of the viewer's projects (few,
     # found by the (project_id, status) index); a correlated sum per line cost MariaDB 4 s.
     drafts = (
@@ -270,12 +271,7 @@ def refunds_owed(session: Session, viewer: User, project_id: int | None) -> tupl
         select(func.count(func.distinct(Receivable.deal_id)), type_coerce(func.sum(owed), Money()))
         .join(Deal, Deal.id == Receivable.deal_id)
         .outerjoin(drafts, drafts.c.receivable_id == Receivable.id)
-        .where(
-            Deal.state.in_(CLOSED_STATES),
-            Receivable.kind == ReceivableKind.REFUND,
-            Receivable.cancelled.is_(False),
-            owed > 0,
-        )
+        .where(owed_back(), Receivable.cancelled.is_(False), owed > 0)
     )
     query = _scoped(query, viewer, Receivable.project_id, project_id)
     deals, amount = session.execute(query).one()
