@@ -28,7 +28,15 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import demo_aftersales, demo_crm, demo_marketing, demo_trials, figures, localtime
+from . import (
+    demo_aftersales,
+    demo_crm,
+    demo_marketing,
+    demo_settlement,
+    demo_trials,
+    figures,
+    localtime,
+)
 from .bulk import bulk_insert
 from .commands.deals import (
     DEFAULT_EXTRA_DISCOUNT_LIMIT,
@@ -1009,6 +1017,7 @@ def load(
     campaigns = demo_marketing.load(db, Random(extra_seeds[1]), today)
     progress(f"  售后 aftersales: {demo_aftersales.load(db, Random(seed + 15), today)}")
     progress(f"  试算统计 price trials: {demo_trials.load(db, Random(seed + 16), today)}")
+    progress(f"  面积补差 settlement: {demo_settlement.load(db, Random(seed + 17), today)}")
     # The demo wrote customers with Core updates too: the overview's daily figures are
     # recomputed from the tables once, as after any bulk load.
     with db.writer() as session:

@@ -10,9 +10,10 @@ from random import Random
 
 from sqlalchemy import func, select
 
-from . import audit, localtime
+from . import audit
 from .bulk import bulk_insert
 from .db import Database
+from .demo_clock import office_moment
 from .models import (
     AftersalesCase,
     AftersalesDocument,
@@ -37,8 +38,7 @@ SEND_BACK_REASONS = {
 
 def _moment(day: date, rng: Random) -> datetime:
     """A minute of `day` between 9:00 and 17:30 in the office, as stored (UTC)."""
-    minute = int(rng.random() * 510)
-    return localtime.to_utc(datetime(day.year, day.month, day.day, 9 + minute // 60, minute % 60))
+    return office_moment(day, rng)
 
 
 def _target(kind: CaseKind, age: int, rng: Random) -> int | None:

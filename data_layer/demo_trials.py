@@ -5,15 +5,15 @@ create_quote in demo_crm, at load time) are moved to the moment the quote was ma
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from random import Random
 
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from . import localtime
 from .bulk import bulk_insert
 from .db import Database
+from .demo_clock import office_moment
 from .models import (
     Deal,
     DealStage,
@@ -35,10 +35,7 @@ TRIED = (UnitStatus.AVAILABLE, UnitStatus.RESERVED, UnitStatus.HELD)
 
 def _moment(day: date, rng: Random) -> datetime:
     """A minute of `day` between 9:30 and 18:00 in the office, as stored (UTC)."""
-    minute = int(rng.random() * 510)
-    return localtime.to_utc(
-        datetime(day.year, day.month, day.day, 9, 30) + timedelta(minutes=minute)
-    )
+    return office_moment(day, rng, opens=time(9, 30))
 
 
 def _saved_at_their_quote(session) -> None:
