@@ -8,7 +8,7 @@ EN = {
     "补差明细": "Settlement by unit",
     "应收日期": "Due",
     "生成补差": "Generate settlement",
-    "误差比 = (实测面积 − 合同面积) ÷ 合同面积。±3% 以内按合同折后单价多退少补；超出 +3% 的部分由开发商承担，超出 −3% 的部分双倍返还；误差比超出 ±3%（按建筑面积计价的合同，套内面积误差比超出 ±3% 亦同）时买受人可以退房。按套计价的房间无需补差。生成的补差款在「收款登记」收取。": "Error ratio = (measured − contract area) ÷ contract area. Within ±3% the difference is settled at the contract's after-discount unit price; area beyond +3% is borne by the developer, area short beyond −3% is refunded double; beyond ±3% (or an internal-area ratio beyond ±3% for contracts priced by gross area) the buyer may cancel. Units priced per unit have no settlement. Settlements are collected on Receipts.",
+    "误差比 = (实测面积 − 合同面积) ÷ 合同面积。±3% 以内按合同折后单价多退少补；超出 +3% 的部分由开发商承担，超出 −3% 的部分双倍返还；误差比超出 ±3%（按建筑面积计价的合同，套内面积误差比超出 ±3% 亦同）时买受人可以退房。按套计价的房间无需补差。生成的补差款在「收款登记」收取，应退客户的在「退款登记」退付。": "Error ratio = (measured − contract area) ÷ contract area. Within ±3% the difference is settled at the contract's after-discount unit price; area beyond +3% is borne by the developer, area short beyond −3% is refunded double; beyond ±3% (or an internal-area ratio beyond ±3% for contracts priced by gross area) the buyer may cancel. Units priced per unit have no settlement. Settlements owed by the buyer are collected on Receipts, those owed to the buyer paid out on Refunds.",
     "房间": "Unit",
     "业主": "Owner",
     "项目": "Project",
