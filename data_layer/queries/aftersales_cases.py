@@ -26,9 +26,6 @@ from ..models import (
     CodeItem,
     Customer,
     Deal,
-    DealStage,
-    DealState,
-    PaymentPlan,
     Project,
     Receivable,
     ReceivableKind,
@@ -37,7 +34,7 @@ from ..models import (
 )
 from ..rules import aftersales as rules
 from ..rules import mobile as mobile_rules
-from .aftersales import price_paid
+from .aftersales import in_work_list
 
 COLUMNS = [
     "case_id",
@@ -126,17 +123,8 @@ def work_list(
         .outerjoin(case, and_(case.deal_id == Deal.id, case.kind == kind))
         .outerjoin(handler, handler.id == case.handler_id)
         .outerjoin(loan, loan.c.deal_id == Deal.id)
-        .where(Deal.stage == DealStage.CONTRACTED, Deal.state == DealState.LIVE)
     )
-    if kind == CaseKind.MORTGAGE:
-        query = query.outerjoin(PaymentPlan, PaymentPlan.id == Deal.plan_id).where(
-            or_(PaymentPlan.kind.in_(rules.MORTGAGE_PLANS), case.id.is_not(None))
-        )
-    else:
-        paid = price_paid()
-        query = query.outerjoin(paid, paid.c.deal_id == Deal.id).where(
-            or_(paid.c.paid >= paid.c.due, case.id.is_not(None))
-        )
+    query = in_work_list(query, kind, case)
     query = authz.restrict(query, viewer, Deal.project_id)
     if project_id:
         query = query.where(Deal.project_id == project_id)

@@ -35,7 +35,6 @@ from ..models import (
     DealStage,
     DealState,
     Money,
-    PaymentPlan,
     PriceAdjustment,
     Project,
     Quote,
@@ -48,7 +47,7 @@ from ..models import (
     utcnow,
 )
 from ..rules import aftersales as aftersales_rules
-from .aftersales import price_paid
+from .aftersales import in_work_list
 from .aftersales_owners import birthday_codes
 from .base import read_all
 from .crm import restrict_customers
@@ -314,17 +313,8 @@ def _live_contracts(viewer: User, project_id: int | None, kind: CaseKind):
         select(func.count())
         .select_from(Deal)
         .outerjoin(case_, and_(case_.deal_id == Deal.id, case_.kind == kind))
-        .where(Deal.stage == DealStage.CONTRACTED, Deal.state == DealState.LIVE)
     )
-    if kind == CaseKind.MORTGAGE:
-        query = query.outerjoin(PaymentPlan, PaymentPlan.id == Deal.plan_id).where(
-            or_(PaymentPlan.kind.in_(aftersales_rules.MORTGAGE_PLANS), case_.id.is_not(None))
-        )
-    else:
-        paid = price_paid()
-        query = query.outerjoin(paid, paid.c.deal_id == Deal.id).where(
-            or_(paid.c.paid >= paid.c.due, case_.id.is_not(None))
-        )
+    query = in_work_list(query, kind, case_)
     return _scoped(query, viewer, Deal.project_id, project_id), case_
 
 
