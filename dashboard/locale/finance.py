@@ -115,7 +115,7 @@ EN = {
     "逾期 {d} 天": "{d} days overdue",
     # 退款登记 (refund vouchers)
     "退款登记": "Refunds",
-    "交易（已关闭，待退款）": "Deal (closed, refund owed)",
+    "交易（待退款：已关闭，或面积补差应退）": "Deal (refund owed: closed, or an area settlement)",
     "退款金额（元）": "Refund (yuan)",
     "退款方式": "Method",
     "退款日期": "Paid on",
@@ -129,7 +129,7 @@ EN = {
     "已登记退款单 {no}，金额 ¥{amount}（待审核）。": "Refund voucher {no} recorded, ¥{amount} (awaiting audit).",
     "打印退款单": "Print the voucher",
     "交易状态": "Deal state",
-    "关闭日期": "Closed on",
+    "关闭/应退日期": "Closed / due on",
     "应退金额": "Owed back",
     "已退金额": "Paid out",
     "待审核退款": "Awaiting audit",

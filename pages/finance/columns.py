@@ -128,7 +128,7 @@ REFUNDS = [
     {"field": "unit", "headerName": "房间", "checkboxSelection": True, "minWidth": 110},
     {"field": "customer", "headerName": "客户"},
     {"field": "state", "headerName": "交易状态", "minWidth": 110},
-    {"field": "closed_on", "headerName": "关闭日期", "minWidth": 110},
+    {"field": "closed_on", "headerName": "关闭/应退日期", "minWidth": 110},
     {"field": "due", "headerName": "应退金额", **MONEY},
     {"field": "paid_out", "headerName": "已退金额", **MONEY},
     {"field": "pending", "headerName": "待审核退款", **MONEY},

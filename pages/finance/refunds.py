@@ -40,7 +40,7 @@ def layout(**_query):
                 dbc.Row(
                     [
                         field(
-                            "交易（已关闭，待退款）",
+                            "交易（待退款：已关闭，或面积补差应退）",
                             dcc.Dropdown(id=ids.RF_DEAL, placeholder=_("选择交易")),
                             5,
                         ),
