@@ -58,7 +58,6 @@ NEW_DEAL_DAYS = 7  # 财务待办: deals subscribed or contracted within this ma
 BIRTHDAY_DAYS = 7
 ACTIVE_STAGES = (CustomerStage.LEAD, CustomerStage.OPPORTUNITY)
 ZERO = Decimal("0.00")
-# Every state but live, as an IN list the deal index can use (退款登记 reads `!= live`).
 
 
 @dataclass(frozen=True)
