@@ -45,6 +45,8 @@ class Customer(Base, Timestamped):
         Index("ix_customer_project_first", "project_id", "first_contact_on", "channel", "stage"),
         Index("ix_customer_consultant", "consultant_id", "stage"),
         Index("ix_customer_project_idno", "project_id", "id_number"),
+        # Follow-ups due (desktop figure, reminders, to-do) counted from the index alone.
+        Index("ix_customer_follow_up", "next_follow_up_on", "stage"),
         # Migration 0004: covers the funnel, trend and ranking aggregates of a project and period.
         Index(
             "ix_customer_funnel",
@@ -107,7 +109,7 @@ class Customer(Base, Timestamped):
     visit_count: Mapped[int] = mapped_column(Integer, default=1)
     follow_up_count: Mapped[int] = mapped_column(Integer, default=0)
     last_contact_on: Mapped[date | None] = mapped_column(Date)
-    next_follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    next_follow_up_on: Mapped[date | None] = mapped_column(Date)
     assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
     # Migration 0004: when the customer first became an opportunity / was lost (funnel).
