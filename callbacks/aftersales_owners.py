@@ -1,5 +1,6 @@
 """业主台帐 callbacks: summary cards, the filtered ledger, its Excel export and an owner's
-payments and history; all under aftersales.view, read in the viewer's projects."""
+payments and history; all under owners.view, read in the viewer's scope (a consultant: their
+own buyers, as the reference's 客户台帐)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from data_layer import authz, localtime
 from data_layer.queries import aftersales_owners as queries
 from pages.aftersales import owner_ids as ids
 
-PERMISSION = "aftersales.view"
+PERMISSION = "owners.view"
 # Fields holding Chinese labels, shown (and exported) in the viewer's language.
 LABELS = (
     "contract_status",

@@ -16,6 +16,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
     RoleCode.EXECUTIVE: frozenset(
         {
             "desktop.view",
+            "owners.view",
             "inventory.view",
             "crm.view",
             "crm.customers",
@@ -33,6 +34,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
         {
             "analytics.query",
             "desktop.view",
+            "owners.view",
             "inventory.view",
             "inventory.edit",
             "pricing.edit",
@@ -57,6 +59,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
     RoleCode.CONSULTANT: frozenset(
         {
             "desktop.view",
+            "owners.view",
             "inventory.view",
             "crm.view",
             "crm.customers",
@@ -71,6 +74,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
     RoleCode.FINANCE: frozenset(
         {
             "desktop.view",
+            "owners.view",
             "inventory.view",
             "deal.view",
             "crm.view_personal",
@@ -92,6 +96,7 @@ ROLE_PERMISSIONS: dict[RoleCode, frozenset[str]] = {
     RoleCode.AFTERSALES: frozenset(
         {
             "desktop.view",
+            "owners.view",
             "inventory.view",
             "deal.view",
             "crm.view_personal",

@@ -255,9 +255,9 @@ def test_phone_and_id_are_masked_for_a_viewer_without_personal_data(session, led
     viewer = market.user("aftersales")
     row = _rows(q.owners_frame(session, viewer, today=TODAY))["王芳"]
     assert (row["mobile"], row["id_number"]) == ("13800000001", "11010519491231002X")
-    # Today every role holding aftersales.view may see personal data; should one ever lack it,
+    # Today every role holding owners.view may see personal data; should one ever lack it,
     # the ledger masks.
-    holders = [r for r in RoleCode if authz.has(User(role_code=r, active=True), "aftersales.view")]
+    holders = [r for r in RoleCode if authz.has(User(role_code=r, active=True), "owners.view")]
     assert all(authz.has(User(role_code=r, active=True), "crm.view_personal") for r in holders)
     monkeypatch.setitem(
         authz.ROLE_PERMISSIONS,
@@ -383,17 +383,31 @@ def test_summary_cards(owners_app):
     assert values[2] == "1"  # paid in full
 
 
-def test_refused_without_session_and_for_a_consultant(owners_app):
+def test_refused_without_session_and_for_marketing(owners_app):
     app, _ = owners_app
     values = {f"{shell.PROJECT_SELECT}.value": None}
     anonymous = app.server.test_client()
     assert dash_client.post(anonymous, app, f"{ids.GRID}.rowData", values).status_code == 401
-    assert _list(app, "consultant").status_code == 403
+    assert _list(app, "marketing").status_code == 403
     client = app.server.test_client()
-    login(client, "consultant")
+    login(client, "marketing")
     detail = {f"{ids.GRID}.selectedRows": [{"id": 1}]}
     assert dash_client.post(client, app, f"{ids.DETAIL}.children", detail).status_code == 403
     assert dash_client.post(client, app, f"{ids.KPIS}.children", values).status_code == 403
+
+
+def test_a_consultant_sees_only_their_own_buyers(owners_app):
+    """The reference's 客户台帐: 销售员只能查阅自己的成交信息; a manager sees the project's."""
+    app, deals = owners_app
+    own = dash_client.response_of(_list(app, "consultant"))[ids.GRID]["rowData"]
+    assert {r["owner"] for r in own} == {"张伟"}
+    team = dash_client.response_of(_list(app, "manager"))[ids.GRID]["rowData"]
+    assert {r["owner"] for r in team} == {"张伟", "李娜"}
+    client = app.server.test_client()
+    login(client, "consultant")
+    other = {f"{ids.GRID}.selectedRows": [{"id": deals["李娜"]}]}
+    out = dash_client.response_of(dash_client.post(client, app, f"{ids.DETAIL}.children", other))
+    assert "李娜" not in dash_client.text_of(out[ids.DETAIL]["children"])
 
 
 def test_clicking_a_row_shows_payments_and_history(owners_app):

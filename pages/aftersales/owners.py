@@ -15,7 +15,7 @@ dash.register_page(
     path="/aftersales/owners",
     nav_module="aftersales",
     label="业主台帐",
-    permission="aftersales.view",
+    permission="owners.view",
     order=750,
     title="业主台帐 · Loupan",
 )
