@@ -118,17 +118,20 @@ def layout_rows(session, user, p: queries.Period) -> list[dict]:
 # ---------------------------------------------------------------------------------- charts
 
 
-def _bars(x, y, name, color, **extra) -> dict:
+def _bars(categories, counts, name, color, *, horizontal=False, **extra) -> dict:
+    """Counts per category, labelled; horizontal bars put the categories on the y axis."""
+    axis, value = ("y", "x") if horizontal else ("x", "y")
     return {
         "type": "bar",
-        "x": x,
-        "y": y,
+        **({"orientation": "h"} if horizontal else {}),
+        axis: categories,
+        value: counts,
         "name": name,
         "marker": {"color": color},
-        "text": y,
+        "text": counts,
         "textposition": "outside",
         "cliponaxis": False,
-        "hovertemplate": "%{x}: %{y}<extra>" + name + "</extra>",
+        "hovertemplate": f"%{{{axis}}}: %{{{value}}}<extra>" + name + "</extra>",
         **extra,
     }
 
@@ -162,22 +165,6 @@ def _simple(title: str, labels: list[str], counts: list[int], empty: str) -> dic
 def _width(count: int) -> float:
     """Bars as wide as with six categories: one or two bars do not fill the whole chart."""
     return round(0.65 * min(1, count / 6), 3)
-
-
-def _hbars(names, counts, name, color, **extra) -> dict:
-    return {
-        "type": "bar",
-        "orientation": "h",
-        "y": names,
-        "x": counts,
-        "name": name,
-        "marker": {"color": color},
-        "text": counts,
-        "textposition": "outside",
-        "cliponaxis": False,
-        "hovertemplate": "%{y}: %{x}<extra>" + name + "</extra>",
-        **extra,
-    }
 
 
 def _ranked(title: str, data: list[dict], **layout) -> dict:
@@ -214,12 +201,13 @@ def layout_figure(rows: list[dict], empty: str) -> dict:
     return _ranked(
         _("户型：试算次数与认购"),
         [
-            _hbars(names, [r["trials"] for r in rows], _("试算次数"), TRIAL_COLOR),
-            _hbars(
+            _bars(names, [r["trials"] for r in rows], _("试算次数"), TRIAL_COLOR, horizontal=True),
+            _bars(
                 names,
                 [r["subscriptions"] for r in rows],
                 _("认购（套）"),
                 SOLD_COLOR,
+                horizontal=True,
                 customdata=rates,
                 hovertemplate="%{y}: %{x} (" + _("认购/试算") + " %{customdata})<extra></extra>",
             ),
@@ -237,11 +225,12 @@ def building_figure(rows: list[dict], empty: str) -> dict:
     return _ranked(
         _("楼栋"),
         [
-            _hbars(
+            _bars(
                 _named(rows, "building"),
                 counts,
                 _("试算次数"),
                 TRIAL_COLOR,
+                horizontal=True,
                 width=_width(len(counts)),
             )
         ],
