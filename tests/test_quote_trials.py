@@ -14,9 +14,9 @@ from sqlalchemy.exc import OperationalError
 
 from data_layer.commands import quote_trials as trial_cmd
 from data_layer.commands import quotes as cmd
-from data_layer.models import FeeRule, LoanKind, Quote, QuoteTrial, utcnow
+from data_layer.models import Quote, QuoteTrial, utcnow
 from pages.plan import quote_ids as ids
-from tests.test_deals_support import make_market
+from tests.test_quotes import make_quote_market, terms
 
 TODAY = date(2026, 12, 4)
 D = Decimal
@@ -24,35 +24,7 @@ D = Decimal
 
 @pytest.fixture
 def market(session):
-    m = make_market(session)
-    session.add(
-        FeeRule(
-            project_id=None,
-            city="*",
-            code="maintenance_fund",
-            name="维修资金",
-            formula="area * 80",
-            effective_from=date(2020, 1, 1),
-        )
-    )
-    session.flush()
-    return m
-
-
-def terms(market, unit=0, customer=0, **changes) -> cmd.QuoteTerms:
-    values = dict(
-        unit_id=market.units[unit].id,
-        customer_id=market.customers[customer].id if customer is not None else None,
-        plan_id=market.mortgage.id,
-        extra_discount=D("10000"),
-        deposit=D("50000"),
-        down_payment_percent=D("30"),
-        loan_kind=LoanKind.COMMERCIAL,
-        loan_years=30,
-        commercial_rate_percent=D("3.5"),
-    )
-    values.update(changes)
-    return cmd.QuoteTerms(**values)
+    return make_quote_market(session)
 
 
 def trials(session) -> list[QuoteTrial]:

@@ -185,8 +185,8 @@ def test_form_values_become_decimals():
 # --- commands on SQLite and MariaDB -------------------------------------------------------------
 
 
-@pytest.fixture
-def market(session):
+def make_quote_market(session):
+    """The deals' market with a maintenance-fund fee rule in force (every quote has a fee)."""
     m = make_market(session)
     session.add(
         FeeRule(
@@ -202,10 +202,15 @@ def market(session):
     return m
 
 
+@pytest.fixture
+def market(session):
+    return make_quote_market(session)
+
+
 def terms(market, unit=0, customer=0, **changes) -> cmd.QuoteTerms:
     values = dict(
         unit_id=market.units[unit].id,
-        customer_id=market.customers[customer].id,
+        customer_id=market.customers[customer].id if customer is not None else None,
         plan_id=market.mortgage.id,
         extra_discount=D("10000"),
         deposit=D("50000"),
