@@ -3,27 +3,20 @@ submits the file (送办) and sees the status change in the panel, the list and 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import func, select
 
-from data_layer.commands import deals as deal_cmd
 from data_layer.models import (
     AftersalesCase,
     AftersalesStep,
     CaseStatus,
-    Customer,
-    Project,
-    Unit,
-    User,
 )
 from pages.aftersales import case_ids as ids
 from tests.browser import PageWatcher, browser, chromium_available, live_server, log_in
 from tests.conftest import skip_or_fail
 from tests.factories import PASSWORD
-from tests.test_deals_support import make_plans
+from tests.test_deals_support import subscribe_in_app
 
 pytestmark = pytest.mark.browser
 
@@ -34,20 +27,7 @@ def site(app_env):
         skip_or_fail("Chromium is not installed at /usr/bin/chromium")
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
-        project = s.scalar(select(Project).where(Project.code == "P1"))
-        _lump, mortgage = make_plans(s, project)
-        consultant = s.scalar(select(User).where(User.username == "consultant"))
-        customer = s.scalar(select(Customer).where(Customer.name == "张伟"))
-        unit = s.scalar(select(Unit).where(Unit.project_id == project.id).order_by(Unit.id))
-        deal = deal_cmd.subscribe(
-            s,
-            actor=consultant,
-            unit_id=unit.id,
-            customer_id=customer.id,
-            plan_id=mortgage.id,
-            deposit=Decimal("50000"),
-        )
-        deal_cmd.sign_contract(s, actor=consultant, deal_id=deal.id, contract_no="HT-BR-001")
+        deal, unit = subscribe_in_app(s, mortgage=True, contract_no="HT-BR-001")
         info = {"deal_id": deal.id, "unit": unit.code, "db": db}
     with live_server(app_env) as base_url, browser() as b:
         yield base_url, b, info

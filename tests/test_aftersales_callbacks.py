@@ -12,22 +12,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from data_layer.commands import deals as deal_cmd
 from data_layer.models import (
     AftersalesCase,
     AftersalesDocument,
     AftersalesStep,
     AuditEntry,
     CaseStatus,
-    Customer,
-    Project,
-    Unit,
-    User,
 )
 from pages.aftersales import case_ids as ids
 from tests import dash_client
 from tests.conftest import login
-from tests.test_deals_support import make_plans
+from tests.test_deals_support import subscribe_in_app
 
 DOCS = [
     "id_card",
@@ -45,20 +40,7 @@ def signed(app_env):
     """A contracted deal on a mortgage plan in the app's database."""
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
-        project = s.scalar(select(Project).where(Project.code == "P1"))
-        _lump, mortgage = make_plans(s, project)
-        consultant = s.scalar(select(User).where(User.username == "consultant"))
-        customer = s.scalar(select(Customer).where(Customer.name == "张伟"))
-        unit = s.scalar(select(Unit).where(Unit.project_id == project.id).order_by(Unit.id))
-        deal = deal_cmd.subscribe(
-            s,
-            actor=consultant,
-            unit_id=unit.id,
-            customer_id=customer.id,
-            plan_id=mortgage.id,
-            deposit=Decimal("50000"),
-        )
-        deal_cmd.sign_contract(s, actor=consultant, deal_id=deal.id, contract_no="HT-AS-001")
+        deal, unit = subscribe_in_app(s, mortgage=True, contract_no="HT-AS-001")
         return {"deal_id": deal.id, "unit": unit.code, "db": db}
 
 

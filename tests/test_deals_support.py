@@ -119,3 +119,30 @@ def make_market(session, world: World | None = None) -> Market:
     ]
     lump, mortgage = make_plans(session, p1)
     return Market(world, units, customers, lump, mortgage)
+
+
+def subscribe_in_app(s, *, mortgage: bool = False, contract_no: str | None = None):
+    """In the app_env world (tests/conftest.py): the consultant subscribes 张伟 to P1's first
+    unit on a new lump-sum (or mortgage) plan, and signs when `contract_no` is given; returns
+    the deal and the unit."""
+    from sqlalchemy import select
+
+    from data_layer.commands import deals as deal_cmd
+    from data_layer.models import Customer, Project, Unit, User
+
+    project = s.scalar(select(Project).where(Project.code == "P1"))
+    lump, mortgage_plan = make_plans(s, project)
+    consultant = s.scalar(select(User).where(User.username == "consultant"))
+    customer = s.scalar(select(Customer).where(Customer.name == "张伟"))
+    unit = s.scalar(select(Unit).where(Unit.project_id == project.id).order_by(Unit.id))
+    deal = deal_cmd.subscribe(
+        s,
+        actor=consultant,
+        unit_id=unit.id,
+        customer_id=customer.id,
+        plan_id=(mortgage_plan if mortgage else lump).id,
+        deposit=Decimal("50000"),
+    )
+    if contract_no:
+        deal_cmd.sign_contract(s, actor=consultant, deal_id=deal.id, contract_no=contract_no)
+    return deal, unit

@@ -23,7 +23,7 @@ from data_layer.models import (
 )
 from tests import dash_client
 from tests.conftest import login
-from tests.test_deals_support import make_plans
+from tests.test_deals_support import subscribe_in_app
 
 
 def post(app, client, output: str, values: dict, changed: str | None = None):
@@ -40,19 +40,7 @@ def booked(app_env):
     """A plan and one subscribed deal in the app's database."""
     db = app_env.server.extensions["loupan_db"]
     with db.writer() as s:
-        project = s.scalar(select(Project).where(Project.code == "P1"))
-        lump, _ = make_plans(s, project)
-        consultant = s.scalar(select(User).where(User.username == "consultant"))
-        customer = s.scalar(select(Customer).where(Customer.name == "张伟"))
-        unit = s.scalar(select(Unit).where(Unit.project_id == project.id).order_by(Unit.id))
-        deal = deal_cmd.subscribe(
-            s,
-            actor=consultant,
-            unit_id=unit.id,
-            customer_id=customer.id,
-            plan_id=lump.id,
-            deposit=Decimal("50000"),
-        )
+        deal, unit = subscribe_in_app(s)
         return {"deal_id": deal.id, "unit_id": unit.id, "free_unit": unit.id + 1}
 
 
